@@ -1,0 +1,177 @@
+"""One training run's configuration, validated up front.
+
+Defaults are the paper's reading (Sec. 4.2); the public code's reading of each ambiguity
+(see the book's "Paper vs code" page) is one field away.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .data import AUGMENTATIONS, DICTIONARY_KINDS, LATENT_SCHEMES, MASK_MEANINGS, NOISE_SCHEMES, keep_probability
+
+METHODS = ("ncl", "cl", "simsiam")
+ACTIVATIONS = ("symrelu", "relu", "none")
+SYMRELU_FORMS = ("paper", "code")
+LOSS_FORMS = ("normalized", "inner")
+INITS = ("random", "warm")
+WARM_PICKS = ("with_replacement", "cover")
+WEIGHT_NORMS = ("none", "row", "column")
+METRIC_LAYERS = ("first", "product")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines one training run (one replica)."""
+
+    # data, Eq. (1)
+    p: int = 50
+    d: int = 10
+    m: int = 50
+    n: int = 1000
+    p_sparse: float = 0.1
+    latents: str = "paper"          # paper | code | one_hot
+    noise: str = "paper"            # paper: var log(d)/d | code: std sqrt(ln d)/d | none
+    dictionary: str = "qr"          # qr | identity
+    # augmentation, Eq. (2) / Eq. (3)
+    augmentation: str = "independent"
+    masking_prob: float = 0.5
+    mask_meaning: str = "keep"      # keep: Bernoulli(masking_prob) keeps; drop: it zeroes
+    # model
+    method: str = "ncl"             # ncl (online/target, Eq. 4-7) | cl (NT-Xent, Eq. 8) | simsiam
+    activation: str = "symrelu"     # symrelu (Eq. 14) | relu | none
+    symrelu_form: str = "paper"     # paper: ReLU(y-b)-ReLU(-y-b) | code: ReLU(u)-ReLU(-u+2b)
+    batchnorm: bool = False
+    layers: int = 1
+    predictor: bool = False         # linear predictor (Eq. 5 / 7), no BN or activation after it
+    projector: bool = False         # linear projector (Simplified-SimCLR)
+    loss_form: str = "normalized"   # normalized: Eq. 4/5, cosine NT-Xent | inner: Eq. 6/7/8
+    temperature: float = 0.05       # NT-Xent: similarities divided by it
+    metric_layer: str = "first"     # two-layer encoder: max-cosine of W1 or of W2 @ W1
+    # initialisation
+    init: str = "random"            # random: N(0, 1/(p d)) | warm: columns of M plus noise
+    warm_c: float = 1.0             # warm start sigma = p^(-c/2) ...
+    warm_sigma: float | None = None  # ... unless sigma is given directly
+    warm_pick: str = "with_replacement"
+    # training
+    lr: float = 0.025
+    epochs: int = 8000
+    batch_size: int = 512
+    drop_last: bool = False
+    weight_decay: float = 0.0
+    weight_norm: str = "none"       # none | row | column, after every step
+    log_every: int = 10
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    # ------------------------------------------------------------------
+    @property
+    def alpha(self) -> float:
+        """Keep probability of a mask entry."""
+        return keep_probability(self.masking_prob, self.mask_meaning)
+
+    @property
+    def sigma(self) -> float:
+        """Warm-start noise standard deviation, sigma = p^(-c/2) unless given."""
+        return self.warm_sigma if self.warm_sigma is not None else self.p ** (-self.warm_c / 2)
+
+    def replace(self, **changes: Any) -> "TrainConfig":
+        return dataclasses.replace(self, **check_names(changes))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def key(self) -> str:
+        """Stable content hash of the configuration."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+FIELD_NAMES = tuple(f.name for f in dataclasses.fields(TrainConfig))
+
+# Fields that may differ between replicas trained together in one batch: they change data,
+# initial values or scalars, never tensor shapes or the computation graph.
+REPLICA_FIELDS = ("p_sparse", "latents", "noise", "dictionary", "masking_prob", "mask_meaning",
+                  "init", "warm_c", "warm_sigma", "warm_pick", "lr", "weight_decay",
+                  "temperature", "seed")
+
+
+def check_names(changes: dict[str, Any]) -> dict[str, Any]:
+    """Raise a clear error for unknown configuration names (with a closest match)."""
+    for name in changes:
+        if name not in FIELD_NAMES:
+            close = difflib.get_close_matches(name, FIELD_NAMES, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"unknown configuration parameter {name!r}{hint}; "
+                             f"valid names: {', '.join(FIELD_NAMES)}")
+    return changes
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"unknown {name} {value!r}{hint}; valid choices: {', '.join(choices)}")
+
+
+def validate(c: TrainConfig) -> None:
+    """Fail fast, naming the problem and the valid choices."""
+    _choice("latents", c.latents, LATENT_SCHEMES)
+    _choice("noise", c.noise, NOISE_SCHEMES)
+    _choice("dictionary", c.dictionary, DICTIONARY_KINDS)
+    _choice("augmentation", c.augmentation, AUGMENTATIONS)
+    _choice("mask_meaning", c.mask_meaning, MASK_MEANINGS)
+    _choice("method", c.method, METHODS)
+    _choice("activation", c.activation, ACTIVATIONS)
+    _choice("symrelu_form", c.symrelu_form, SYMRELU_FORMS)
+    _choice("loss_form", c.loss_form, LOSS_FORMS)
+    _choice("init", c.init, INITS)
+    _choice("warm_pick", c.warm_pick, WARM_PICKS)
+    _choice("weight_norm", c.weight_norm, WEIGHT_NORMS)
+    _choice("metric_layer", c.metric_layer, METRIC_LAYERS)
+    for name in ("p", "d", "m", "n", "epochs", "batch_size", "log_every"):
+        v = getattr(c, name)
+        if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if c.p < c.d:
+        raise ValueError(f"p must be >= d (the dictionary has orthonormal columns), got p={c.p} < d={c.d}")
+    if c.m < c.d:
+        raise ValueError(f"m must be >= d so that every dictionary column can be recovered, got m={c.m} < d={c.d}")
+    if c.dictionary == "identity" and c.p != c.d:
+        raise ValueError(f"dictionary 'identity' needs p == d, got p={c.p}, d={c.d}")
+    if c.latents != "one_hot" and not 0.0 < c.p_sparse <= 1.0:
+        raise ValueError(f"p_sparse must lie in (0, 1], got {c.p_sparse}")
+    keep_probability(c.masking_prob, c.mask_meaning)
+    if not c.lr > 0:
+        raise ValueError(f"lr must be positive, got {c.lr}")
+    if c.weight_decay < 0:
+        raise ValueError(f"weight_decay must be >= 0, got {c.weight_decay}")
+    if not c.temperature > 0:
+        raise ValueError(f"temperature must be positive, got {c.temperature}")
+    if c.layers not in (1, 2):
+        raise ValueError(f"layers must be 1 or 2, got {c.layers}")
+    if c.init == "warm" and c.layers != 1:
+        raise ValueError("a warm start is defined for a one-layer encoder only (layers=1)")
+    if c.warm_sigma is not None and c.warm_sigma < 0:
+        raise ValueError(f"warm_sigma must be >= 0, got {c.warm_sigma}")
+    if c.batch_size > c.n and c.drop_last:
+        raise ValueError(f"batch_size {c.batch_size} > n {c.n} with drop_last leaves no batch")
+    if c.method == "ncl" and c.projector:
+        raise ValueError("the projector belongs to the contrastive model (method 'cl'); "
+                         "the non-contrastive model takes a predictor")
+    if c.method == "cl" and c.predictor:
+        raise ValueError("the contrastive model takes a projector, not a predictor")
+    if c.method == "simsiam" and not c.predictor:
+        raise ValueError("Simplified-SimSiam needs predictor=True")
+    if c.method == "simsiam" and c.projector:
+        raise ValueError("Simplified-SimSiam has no projector")
+
+
+def structural_key(c: TrainConfig) -> tuple:
+    """The fields that must agree for replicas to be trained together."""
+    return tuple((k, v) for k, v in c.to_dict().items() if k not in REPLICA_FIELDS)
