@@ -49,33 +49,45 @@ def nt_xent_reference(z1: Tensor, z2: Tensor, temperature: Tensor | float, norma
 
 
 class _NTXent(torch.autograd.Function):
-    """Fused NT-Xent: one ``[R, 2N, 2N]`` similarity buffer, reused in place for the softmax in
-    the backward pass; the gradient is ``(P + P^T - 2 swap) Z / t / 2N`` with P the softmax."""
+    """Fused NT-Xent.  One ``[R, 2N, 2N]`` buffer holds exp(S - shift) and then, in place, the
+    softmax P that the backward pass needs; the gradient is ``(P + P^T - 2 swap) Z / t / 2N``.
+
+    With unit-norm rows every similarity is at most 1/t, so ``shift = 1/t`` needs no row maximum
+    (exp(-2/t) stays far above float32's underflow for t >= 0.02); otherwise the row maximum is used."""
 
     @staticmethod
-    def forward(ctx, z: Tensor, inv_t: Tensor) -> Tensor:  # z [R, 2N, m], inv_t [R, 1, 1]
+    def forward(ctx, z: Tensor, inv_t: Tensor, unit_rows: bool) -> Tensor:  # z [R,2N,m], inv_t [R,1,1]
         n2 = z.shape[1]
         N = n2 // 2
-        S = torch.bmm(z * inv_t, z.transpose(1, 2))
-        S.diagonal(dim1=1, dim2=2).fill_(float("-inf"))
-        lse = torch.logsumexp(S, dim=-1)                                   # [R, 2N]
-        pos = (z[:, :N] * z[:, N:]).sum(-1) * inv_t[:, :, 0]               # [R, N]
-        loss = lse.mean(-1) - pos.mean(-1)  # each positive appears in two rows: 2*sum/2N = mean
-        ctx.save_for_backward(z, inv_t, S, lse)
-        return loss
+        zs = z * inv_t
+        if unit_rows:
+            E = torch.baddbmm(-inv_t, zs, z.transpose(1, 2))
+            shift = inv_t[:, :, 0]
+        else:
+            E = torch.bmm(zs, z.transpose(1, 2))
+            E.diagonal(dim1=1, dim2=2).fill_(float("-inf"))
+            shift = E.amax(dim=-1)
+            E.sub_(shift[..., None])
+        E.exp_()
+        E.diagonal(dim1=1, dim2=2).zero_()
+        rowsum = E.sum(-1)                                                  # [R, 2N]
+        lse = rowsum.log() + shift
+        pos = (zs[:, :N] * z[:, N:]).sum(-1)                                # [R, N]
+        P = E.div_(rowsum[..., None])                                       # softmax, in place
+        ctx.save_for_backward(z, inv_t, P)
+        return lse.mean(-1) - pos.mean(-1)  # each positive sits in two of the 2N rows
 
     @staticmethod
     def backward(ctx, grad: Tensor):
-        z, inv_t, S, lse = ctx.saved_tensors
+        z, inv_t, P = ctx.saved_tensors
         n2 = z.shape[1]
         N = n2 // 2
-        P = S.sub_(lse[..., None]).exp_()            # softmax, in place of S (diag -> 0)
-        swap = torch.cat([z[:, N:], z[:, :N]], dim=1)
         dz = torch.bmm(P, z)
         dz.baddbmm_(P.transpose(1, 2), z)
-        dz.sub_(swap, alpha=2.0)
+        dz[:, :N].sub_(z[:, N:], alpha=2.0)
+        dz[:, N:].sub_(z[:, :N], alpha=2.0)
         dz.mul_(inv_t * (grad[:, None, None] / n2))
-        return dz, None
+        return dz, None, None
 
 
 def nt_xent(z1: Tensor, z2: Tensor, temperature: Tensor | float, normalize: bool = True) -> Tensor:
@@ -85,4 +97,4 @@ def nt_xent(z1: Tensor, z2: Tensor, temperature: Tensor | float, normalize: bool
         z = _unit(z)
     inv_t = 1.0 / torch.as_tensor(temperature, dtype=z.dtype, device=z.device).reshape(-1, 1, 1)
     inv_t = inv_t.expand(z.shape[0], 1, 1).contiguous()
-    return _NTXent.apply(z, inv_t)
+    return _NTXent.apply(z, inv_t, normalize)

@@ -32,9 +32,9 @@ def symrelu(u: Tensor, b: Tensor, form: str = "paper") -> Tensor:
 
 def batchnorm(u: Tensor, g: Tensor, c: Tensor) -> Tensor:
     """BatchNorm with batch statistics (training mode) over the sample dimension of ``[R, N, m]``."""
-    mean = u.mean(dim=1, keepdim=True)
-    var = u.var(dim=1, unbiased=False, keepdim=True)
-    return (u - mean) * torch.rsqrt(var + BN_EPS) * g[:, None, :] + c[:, None, :]
+    centred = u - u.mean(dim=1, keepdim=True)
+    var = (centred * centred).mean(dim=1, keepdim=True)  # biased, as BatchNorm in training mode
+    return centred * (torch.rsqrt(var + BN_EPS) * g[:, None, :]) + c[:, None, :]
 
 
 def _bias_inside(cfg: TrainConfig) -> bool:

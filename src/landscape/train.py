@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -18,7 +19,7 @@ from torch import Tensor
 
 from . import losses
 from .config import REPLICA_FIELDS, TrainConfig, structural_key
-from .data import dictionary, draw_masks, make_dataset
+from .data import dictionary, make_dataset
 from .metrics import max_cosine_summary
 from .models import encode, encoder_weight, head, init_model, normalize_rows_
 
@@ -55,18 +56,53 @@ def resolve_device(device: str = "auto") -> torch.device:
     return torch.device(device)
 
 
-def _seed_generators(seed: int, device: torch.device) -> tuple[torch.Generator, torch.Generator]:
-    """A CPU generator for data and initialisation, and one on ``device`` for shuffles and masks."""
-    g_setup = torch.Generator().manual_seed(seed)
-    g_train = torch.Generator(device=device).manual_seed(seed * 1_000_003 + 7919)
-    return g_setup, g_train
+def _train_seed(seed: int) -> int:
+    """Seed of a replica's training randomness (shuffles and masks), distinct from its setup seed."""
+    return seed * 1_000_003 + 7919
+
+
+# ----------------------------------------------------------------------------- the loss functions
+# Pure functions of the parameters and the batch, so that they can be compiled as a whole.
+def ncl_step_loss(cfg: TrainConfig, upd: dict[str, Tensor], pred: dict[str, Tensor] | None,
+                  other: dict[str, Tensor], x: Tensor, ma: Tensor, mb: Tensor) -> Tensor:
+    """Non-contrastive loss of the branch being updated (Eq. 4/5, or Eq. 6/7 with
+    ``loss_form='inner'``); the other branch is under stop-gradient."""
+    with torch.no_grad():
+        hb = encode(other, x * mb, cfg)
+    ha = encode(upd, x * ma, cfg)
+    if pred is not None:
+        ha = head(pred, ha)
+    if cfg.loss_form == "normalized":
+        return losses.ncl_normalized(ha, hb)
+    return losses.ncl_inner(ha, hb)
+
+
+def cl_step_loss(cfg: TrainConfig, enc: dict[str, Tensor], proj: dict[str, Tensor] | None,
+                 x: Tensor, m1: Tensor, m2: Tensor, temperature: Tensor) -> Tensor:
+    """Contrastive NT-Xent loss (Eq. 8) on the two views, with an optional projector."""
+    h1, h2 = encode(enc, x * m1, cfg), encode(enc, x * m2, cfg)
+    if proj is not None:
+        h1, h2 = head(proj, h1), head(proj, h2)
+    return losses.nt_xent(h1, h2, temperature, normalize=cfg.loss_form == "normalized")
+
+
+def simsiam_step_loss(cfg: TrainConfig, enc: dict[str, Tensor], pred: dict[str, Tensor],
+                      x: Tensor, m1: Tensor, m2: Tensor) -> Tensor:
+    """Simplified-SimSiam: shared encoder, linear predictor, symmetric negative cosine."""
+    h1, h2 = encode(enc, x * m1, cfg), encode(enc, x * m2, cfg)
+    return losses.simsiam(head(pred, h1), h1, head(pred, h2), h2)
 
 
 class Engine:
-    """State of a batched run: parameters, data and per-replica generators."""
+    """State of a batched run: parameters, data and per-replica random streams.
+
+    On the CPU each replica draws its shuffles and masks from its own NumPy PCG64 stream (mask
+    entries compare 32 random bits with alpha 2^32); on CUDA from its own torch CUDA generator.
+    ``compile=True`` compiles the loss with ``torch.compile`` (faster for long runs; its numbers
+    differ from eager mode in the last bits, so it is part of the cache key)."""
 
     def __init__(self, configs: Sequence[TrainConfig], device: str = "auto",
-                 dtype: torch.dtype = torch.float32) -> None:
+                 dtype: torch.dtype = torch.float32, compile: bool = False) -> None:
         if not configs:
             raise ValueError("train needs at least one configuration")
         keys = {structural_key(c) for c in configs}
@@ -81,58 +117,78 @@ class Engine:
         self.device = resolve_device(device)
         self.dtype = dtype
         R = self.R = len(configs)
-        Ms, Xs, models, self.g_train = [], [], [], []
+        Ms, Xs, models = [], [], []
         for c in configs:
-            g_setup, g_train = _seed_generators(c.seed, self.device)
+            g_setup = torch.Generator().manual_seed(c.seed)
             M = dictionary(c.p, c.d, c.dictionary, generator=g_setup)
             X, _ = make_dataset(c.n, M, c.p_sparse, c.latents, c.noise, generator=g_setup)
             models.append(init_model(M, c, g_setup))
             Ms.append(M)
             Xs.append(X)
-            self.g_train.append(g_train)
+        if self.device.type == "cpu":
+            self.rngs = [np.random.Generator(np.random.PCG64(_train_seed(c.seed))) for c in configs]
+        else:
+            self.rngs = [torch.Generator(device=self.device).manual_seed(_train_seed(c.seed)) for c in configs]
         put = lambda t: t.to(device=self.device, dtype=dtype)
         self.M = put(torch.stack(Ms))
         self.X = put(torch.stack(Xs))
         self.model = {name: {k: put(torch.stack([mdl[name][k] for mdl in models])).requires_grad_()
                              for k in models[0][name]} for name in models[0]}
         col = lambda vals: torch.tensor(vals, dtype=dtype, device=self.device).reshape(R, 1, 1)
-        self.alpha = col([c.alpha for c in configs])
+        self.alphas = [c.alpha for c in configs]
+        self.alpha = col(self.alphas)
+        # 32-bit thresholds: P(u32 < thr) = thr / 2^32 = alpha up to 2^-32
+        self.thr = np.array([min(round(a * 2.0 ** 32), 2 ** 32) for a in self.alphas], dtype=np.uint64)[:, None]
         self.lr = [c.lr for c in configs]
         self.lr_t = col(self.lr)
         self.decay_t = col([1.0 - c.lr * c.weight_decay for c in configs])
         self.temperature = col([c.temperature for c in configs])
         self.uniform_lr = len(set(self.lr)) == 1 and all(c.weight_decay == 0 for c in configs)
         self.epoch = 0
-        self._u1 = torch.empty(R, cfg.batch_size, cfg.p, dtype=dtype, device=self.device)
-        self._u2 = torch.empty_like(self._u1)
+        self.compiled = bool(compile)
+        self._ncl = partial(ncl_step_loss, cfg)
+        self._cl = partial(cl_step_loss, cfg)
+        self._simsiam = partial(simsiam_step_loss, cfg)
+        if compile:
+            self._ncl, self._cl, self._simsiam = (torch.compile(f, dynamic=False)
+                                                  for f in (self._ncl, self._cl, self._simsiam))
 
     # ------------------------------------------------------------------ randomness per replica
     def _perms(self) -> Tensor:
-        return torch.stack([torch.randperm(self.cfg.n, generator=g, device=self.device) for g in self.g_train])
+        n = self.cfg.n
+        if self.device.type == "cpu":
+            return torch.from_numpy(np.stack([g.permutation(n) for g in self.rngs]))
+        return torch.stack([torch.randperm(n, generator=g, device=self.device) for g in self.rngs])
+
+    def _uniform_masks(self, N: int) -> Tensor:
+        """``[R, N, p]`` Bernoulli(alpha_r) keep-masks (1 = keep), one stream per replica."""
+        size = N * self.cfg.p
+        if self.device.type == "cpu":
+            bits = np.stack([g.bit_generator.random_raw((size + 1) // 2).view(np.uint32)[:size]
+                             for g in self.rngs])
+            keep = torch.from_numpy(bits < self.thr)
+            return keep.reshape(self.R, N, self.cfg.p).to(self.dtype)
+        u = torch.stack([torch.rand(size, generator=g, device=self.device, dtype=self.dtype)
+                         for g in self.rngs]).reshape(self.R, N, self.cfg.p)
+        return (u < self.alpha).to(self.dtype)
 
     def _masks(self, N: int) -> tuple[Tensor, Tensor]:
-        """Mask multipliers for both views, ``[R, N, p]``, each replica from its own generator."""
-        u1, u2 = self._u1[:, :N], self._u2[:, :N]
-        dependent = self.cfg.augmentation == "dependent"
-        for r, g in enumerate(self.g_train):
-            u1[r].uniform_(generator=g)
-            if not dependent:
-                u2[r].uniform_(generator=g)
-        if dependent:
-            keep = (u1 < self.alpha).to(self.dtype)
-            return 2.0 * keep, 2.0 - 2.0 * keep
-        return (u1 < self.alpha).to(self.dtype), (u2 < self.alpha).to(self.dtype)
+        """Mask multipliers of both views: Eq. (3) (independent) or Eq. (2) (dependent)."""
+        m1 = self._uniform_masks(N)
+        if self.cfg.augmentation == "dependent":
+            return 2.0 * m1, 2.0 - 2.0 * m1
+        return m1, self._uniform_masks(N)
 
     # ------------------------------------------------------------------ one SGD step
     def _sgd(self, params: list[Tensor], loss: Tensor) -> None:
         grads = torch.autograd.grad(loss.sum(), params)
         with torch.no_grad():
+            if self.uniform_lr:
+                torch._foreach_add_(params, grads, alpha=-self.lr[0])
+                return
             for p, g in zip(params, grads):
-                if self.uniform_lr:
-                    p.sub_(g, alpha=self.lr[0])
-                else:
-                    shape = (self.R,) + (1,) * (p.dim() - 1)
-                    p.mul_(self.decay_t.reshape(shape)).sub_(g * self.lr_t.reshape(shape))
+                shape = (self.R,) + (1,) * (p.dim() - 1)
+                p.mul_(self.decay_t.reshape(shape)).sub_(g * self.lr_t.reshape(shape))
 
     def _normalize(self, net: dict[str, Tensor]) -> None:
         if self.cfg.weight_norm != "none":
@@ -143,36 +199,27 @@ class Engine:
         """One SGD step on the batch ``x [R, N, p]``; returns the per-replica loss ``[R]``."""
         cfg, mdl = self.cfg, self.model
         m1, m2 = self._masks(x.shape[1])
-        a1, a2 = x * m1, x * m2
         if cfg.method == "ncl":
             # Alternating optimisation (Sec. 4.1): online on even batches, target on odd ones,
             # the other network under stop-gradient.  The predictor (if any) is on the branch
             # being updated and is trained every step.
             upd, other = ("online", "target") if parity == 0 else ("target", "online")
-            xa, xb = (a1, a2) if parity == 0 else (a2, a1)
-            with torch.no_grad():
-                hb = encode(mdl[other], xb, cfg)
-            ha = encode(mdl[upd], xa, cfg)
-            if cfg.predictor:
-                ha = head(mdl["pred"], ha)
-            loss_fn = losses.ncl_normalized if cfg.loss_form == "normalized" else losses.ncl_inner
-            loss = loss_fn(ha, hb)
-            params = list(mdl[upd].values()) + (list(mdl["pred"].values()) if cfg.predictor else [])
+            ma, mb = (m1, m2) if parity == 0 else (m2, m1)
+            pred = mdl.get("pred")
+            loss = self._ncl(mdl[upd], pred, mdl[other], x, ma, mb)
+            params = list(mdl[upd].values()) + (list(pred.values()) if pred is not None else [])
             self._sgd(params, loss)
             self._normalize(mdl[upd])
             return loss.detach()
         enc = mdl["enc"]
-        h1, h2 = encode(enc, a1, cfg), encode(enc, a2, cfg)
         params = list(enc.values())
         if cfg.method == "cl":
-            if cfg.projector:
-                h1, h2 = head(mdl["proj"], h1), head(mdl["proj"], h2)
-                params += list(mdl["proj"].values())
-            loss = losses.nt_xent(h1, h2, self.temperature, normalize=cfg.loss_form == "normalized")
-        else:  # simsiam
-            p1, p2 = head(mdl["pred"], h1), head(mdl["pred"], h2)
+            proj = mdl.get("proj")
+            loss = self._cl(enc, proj, x, m1, m2, self.temperature)
+            params += list(proj.values()) if proj is not None else []
+        else:
+            loss = self._simsiam(enc, mdl["pred"], x, m1, m2)
             params += list(mdl["pred"].values())
-            loss = losses.simsiam(p1, h1, p2, h2)
         self._sgd(params, loss)
         self._normalize(enc)
         return loss.detach()
@@ -180,7 +227,7 @@ class Engine:
     def run_epoch(self) -> Tensor:
         """One pass over the data in minibatches; returns the mean step loss per replica."""
         cfg = self.cfg
-        perm = self._perms()
+        perm = self._perms().to(self.device)
         B = cfg.batch_size
         n_batches = cfg.n // B if cfg.drop_last else math.ceil(cfg.n / B)
         ridx = torch.arange(self.R, device=self.device)[:, None]
@@ -200,9 +247,10 @@ class Engine:
             return max_cosine_summary(encoder_weight(self.metric_net(), self.cfg), self.M)
 
     def state_dict(self) -> dict[str, Any]:
-        return {"epoch": self.epoch,
-                "model": {n: {k: v.detach().cpu().clone() for k, v in net.items()} for n, net in self.model.items()},
-                "g_train": [g.get_state() for g in self.g_train]}
+        rng = [g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state()
+               for g in self.rngs]
+        return {"epoch": self.epoch, "rngs": rng,
+                "model": {n: {k: v.detach().cpu().clone() for k, v in net.items()} for n, net in self.model.items()}}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.epoch = state["epoch"]
@@ -210,8 +258,19 @@ class Engine:
             for n, net in self.model.items():
                 for k, v in net.items():
                     v.copy_(state["model"][n][k])
-        for g, s in zip(self.g_train, state["g_train"]):
-            g.set_state(s)
+        for g, s in zip(self.rngs, state["rngs"]):
+            if isinstance(g, np.random.Generator):
+                g.bit_generator.state = s
+            else:
+                g.set_state(s)
+
+
+def use_compile(configs: Sequence[TrainConfig], compile: bool | str) -> bool:
+    """Whether to compile: ``"auto"`` compiles runs of at least 1000 epochs that are not
+    contrastive (the fused contrastive loss is matmul-bound already)."""
+    if compile == "auto":
+        return configs[0].epochs >= 1000 and configs[0].method != "cl"
+    return bool(compile)
 
 
 def log_epochs(epochs: int, log_every: int) -> list[int]:
@@ -225,17 +284,19 @@ def log_epochs(epochs: int, log_every: int) -> list[int]:
 def train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = "auto",
           dtype: torch.dtype = torch.float32, progress: bool | str = False,
           checkpoint: Callable[[Engine, dict[str, Any]], None] | None = None,
-          resume: dict[str, Any] | None = None, checkpoint_every_s: float = 60.0) -> TrainResult:
+          resume: dict[str, Any] | None = None, checkpoint_every_s: float = 60.0,
+          compile: bool | str = False) -> TrainResult:
     """Train all ``configs`` together and return their logged curves.
 
     ``progress`` shows a tqdm bar (a string is used as its description).  ``checkpoint`` is
     called with the engine and the logs so far at most every ``checkpoint_every_s`` seconds;
-    ``resume`` continues from such a saved state (see :mod:`landscape.cache`).
+    ``resume`` continues from such a saved state (see :mod:`landscape.cache`).  ``compile``
+    compiles the loss with ``torch.compile`` (``"auto"``: for runs long enough to repay it).
     """
     if isinstance(configs, TrainConfig):
         configs = [configs]
     t0 = time.perf_counter()
-    eng = Engine(configs, device=device, dtype=dtype)
+    eng = Engine(configs, device=device, dtype=dtype, compile=use_compile(configs, compile))
     cfg = eng.cfg
     points = log_epochs(cfg.epochs, cfg.log_every)
     logs: dict[str, list] = {"loss": [], "maxcos": []}

@@ -1,0 +1,102 @@
+"""On-disk cache of training results, keyed by the full configuration and the engine version.
+
+A long run checkpoints itself (parameters, generator states and the curves so far) while it
+trains, so an interrupted run resumes where it stopped.  Finished results are ``.npz`` files;
+everything is written to a temporary name and moved into place.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+from .config import TrainConfig
+from .provenance import REPO_ROOT
+from .train import Engine, TrainResult, resolve_device, train, use_compile
+
+# Bump when a change to the engine changes its numbers: old cache entries are then ignored.
+ENGINE_VERSION = "1"
+
+#: Results of the paper-scale runs shipped with the repository (read-only fallback).
+SHIPPED_DIR = REPO_ROOT / "results" / "runs"
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("LANDSCAPE_CACHE_DIR", REPO_ROOT / ".cache" / "runs"))
+
+
+def run_key(configs: Sequence[TrainConfig], device: torch.device, dtype: torch.dtype,
+            compiled: bool = False) -> str:
+    payload = {"engine": ENGINE_VERSION, "device": device.type, "dtype": str(dtype), "compiled": compiled,
+               "configs": [c.to_dict() for c in configs]}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def _atomic_write(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_result(result: TrainResult, path: Path) -> None:
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(
+                fh, epochs=result.epochs, loss=result.loss.astype(np.float32),
+                maxcos=result.maxcos.astype(np.float32), final_weights=result.final_weights.astype(np.float32),
+                dictionaries=result.dictionaries.astype(np.float32), wall_s=np.array(result.wall_s),
+                configs=np.array(json.dumps([c.to_dict() for c in result.configs])))
+    _atomic_write(path, write)
+
+
+def load_result(path: Path) -> TrainResult:
+    with np.load(path) as z:
+        configs = [TrainConfig(**c) for c in json.loads(str(z["configs"]))]
+        return TrainResult(configs=configs, epochs=z["epochs"], loss=z["loss"].astype(np.float64),
+                           maxcos=z["maxcos"].astype(np.float64), final_weights=z["final_weights"],
+                           dictionaries=z["dictionaries"], wall_s=float(z["wall_s"]),
+                           extra={"cached": str(path)})
+
+
+def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = "auto",
+                 dtype: torch.dtype = torch.float32, progress: bool | str = True,
+                 use_cache: bool = True, checkpoint_every_s: float = 60.0,
+                 compile: bool | str = "auto") -> TrainResult:
+    """:func:`landscape.train.train` with a disk cache and resumable checkpoints."""
+    if isinstance(configs, TrainConfig):
+        configs = [configs]
+    configs = list(configs)
+    if not use_cache:
+        return train(configs, device=device, dtype=dtype, progress=progress, compile=compile)
+    compiled = use_compile(configs, compile)
+    key = run_key(configs, resolve_device(device), dtype, compiled)
+    for folder in (cache_dir(), SHIPPED_DIR):
+        if (folder / f"{key}.npz").exists():
+            return load_result(folder / f"{key}.npz")
+    final = cache_dir() / f"{key}.npz"
+    partial = cache_dir() / f"{key}.partial.pt"
+    resume = torch.load(partial, weights_only=False) if partial.exists() else None
+
+    def checkpoint(engine: Engine, logs: dict[str, Any]) -> None:
+        state = {"engine": engine.state_dict(), "logs": {k: list(v) for k, v in logs.items()}}
+        _atomic_write(partial, lambda tmp: torch.save(state, tmp))
+
+    result = train(configs, device=device, dtype=dtype, progress=progress, checkpoint=checkpoint,
+                   resume=resume, checkpoint_every_s=checkpoint_every_s, compile=compiled)
+    save_result(result, final)
+    if partial.exists():
+        partial.unlink()
+    return result

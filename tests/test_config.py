@@ -1,0 +1,50 @@
+"""Every impossible configuration fails fast with a message naming the problem."""
+import pytest
+
+from landscape.config import TrainConfig
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"m": 5, "d": 10}, r"m must be >= d"),
+    ({"p": 8, "d": 10}, r"p must be >= d"),
+    ({"masking_prob": 0.0}, r"masking probability must lie in \(0, 1\]"),
+    ({"masking_prob": 1.2}, r"masking probability"),
+    ({"masking_prob": 1.0, "mask_meaning": "drop"}, "keeps nothing"),
+    ({"p_sparse": 0.0}, r"p_sparse must lie in \(0, 1\]"),
+    ({"lr": 0.0}, "lr must be positive"),
+    ({"lr": -1.0}, "lr must be positive"),
+    ({"epochs": 0}, "epochs must be a positive integer"),
+    ({"batch_size": -3}, "batch_size must be a positive integer"),
+    ({"latents": "dense"}, "valid choices: paper, code, one_hot"),
+    ({"method": "byol"}, "valid choices: ncl, cl, simsiam"),
+    ({"activation": "srelu"}, "did you mean 'relu'"),
+    ({"weight_norm": "rows"}, "did you mean 'row'"),
+    ({"dictionary": "identity", "p": 20, "d": 10, "m": 10}, "p == d"),
+    ({"layers": 3}, "layers must be 1 or 2"),
+    ({"method": "cl", "predictor": True}, "projector, not a predictor"),
+    ({"method": "ncl", "projector": True}, "projector belongs"),
+    ({"method": "simsiam"}, "needs predictor=True"),
+    ({"temperature": 0.0}, "temperature must be positive"),
+])
+def test_bad_configuration_raises(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**kwargs)
+
+
+def test_unknown_parameter_name_suggests_closest():
+    with pytest.raises(ValueError, match=r"unknown configuration parameter 'p_sprase' \(did you mean 'p_sparse'\?\)"):
+        TrainConfig().replace(p_sprase=0.2)
+
+
+def test_defaults_are_the_papers_reading():
+    c = TrainConfig()
+    assert (c.p, c.d, c.m, c.n, c.lr, c.epochs, c.batch_size) == (50, 10, 50, 1000, 0.025, 8000, 512)
+    assert (c.latents, c.noise, c.augmentation, c.mask_meaning) == ("paper", "paper", "independent", "keep")
+    assert c.alpha == 0.5
+    assert c.replace(warm_c=1.0).sigma == pytest.approx(50 ** -0.5)  # ~0.141 (Sec. 5.2.2)
+    assert c.replace(warm_sigma=0.02).sigma == 0.02
+
+
+def test_key_is_stable_and_content_based():
+    assert TrainConfig().key() == TrainConfig().key()
+    assert TrainConfig().key() != TrainConfig(seed=1).key()

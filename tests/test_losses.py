@@ -1,0 +1,102 @@
+"""Each loss against a direct formula on tiny inputs, and gradients against gradcheck."""
+import math
+
+import pytest
+import torch
+
+from landscape import losses
+from landscape.models import batchnorm, symrelu
+
+D = torch.float64
+
+
+def rand(*shape, seed=0):
+    return torch.randn(*shape, generator=torch.Generator().manual_seed(seed), dtype=D)
+
+
+def test_ncl_normalized_is_eq4():
+    a, b = rand(2, 5, 4, seed=1), rand(2, 5, 4, seed=2)
+    direct = torch.tensor([
+        sum(float(((a[r, i] / a[r, i].norm() - b[r, i] / b[r, i].norm()) ** 2).sum()) for i in range(5)) / 5
+        for r in range(2)], dtype=D)
+    assert torch.allclose(losses.ncl_normalized(a, b), direct)
+    cos = torch.nn.functional.cosine_similarity(a, b, dim=-1).mean(-1)
+    assert torch.allclose(losses.ncl_normalized(a, b), 2 - 2 * cos)
+
+
+def test_ncl_inner_is_eq6_and_stops_gradient():
+    a, b = rand(1, 6, 3, seed=3).requires_grad_(), rand(1, 6, 3, seed=4).requires_grad_()
+    loss = losses.ncl_inner(a, b)
+    assert torch.allclose(loss, 2 - 2 * (a * b).sum(-1).mean(-1))
+    loss.sum().backward()
+    assert b.grad is None and torch.allclose(a.grad, -2 * b.detach() / 6)
+
+
+def test_simsiam_is_negative_cosine():
+    p1, z1, p2, z2 = (rand(1, 4, 3, seed=s) for s in range(4))
+    cos = torch.nn.functional.cosine_similarity
+    direct = -0.5 * (cos(p1, z2, dim=-1) + cos(p2, z1, dim=-1)).mean(-1)
+    assert torch.allclose(losses.simsiam(p1, z1, p2, z2), direct)
+
+
+def nt_xent_loop(z1, z2, t, normalize):
+    """NT-Xent written one row at a time: row i's positive is the other view of sample i."""
+    z = torch.cat([z1, z2])
+    if normalize:
+        z = z / z.norm(dim=-1, keepdim=True)
+    n2 = z.shape[0]
+    total = 0.0
+    for i in range(n2):
+        j = (i + n2 // 2) % n2
+        logits = [float(z[i] @ z[k]) / t for k in range(n2) if k != i]
+        total += -(float(z[i] @ z[j]) / t - math.log(sum(math.exp(v) for v in logits)))
+    return total / n2
+
+
+@pytest.mark.parametrize("normalize, t", [(True, 0.05), (True, 0.5), (False, 2.0)])
+def test_nt_xent_matches_row_by_row_formula(normalize, t):
+    z1, z2 = rand(2, 5, 3, seed=5), rand(2, 5, 3, seed=6)
+    ref = losses.nt_xent_reference(z1, z2, t, normalize)
+    fused = losses.nt_xent(z1, z2, t, normalize)
+    for r in range(2):
+        assert ref[r].item() == pytest.approx(nt_xent_loop(z1[r], z2[r], t, normalize), rel=1e-10)
+    assert torch.allclose(fused, ref, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("normalize", [True, False])
+def test_fused_nt_xent_gradient(normalize):
+    z1, z2 = rand(3, 4, 5, seed=7).requires_grad_(), rand(3, 4, 5, seed=8).requires_grad_()
+    t = torch.tensor([0.1, 0.5, 1.0], dtype=D)
+    assert torch.autograd.gradcheck(lambda a, b: losses.nt_xent(a, b, t, normalize), (z1, z2))
+    g_fused = torch.autograd.grad(losses.nt_xent(z1, z2, t, normalize).sum(), (z1, z2))
+    g_ref = torch.autograd.grad(losses.nt_xent_reference(z1, z2, t, normalize).sum(), (z1, z2))
+    for a, b in zip(g_fused, g_ref):
+        assert torch.allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_symrelu_forms_eq14():
+    u = torch.linspace(-2, 2, 9, dtype=D)
+    b = torch.tensor(0.5, dtype=D)
+    paper = symrelu(u, b, "paper")
+    expected = torch.where(u > b, u - b, torch.where(u < -b, u + b, torch.zeros_like(u)))
+    assert torch.equal(paper, expected)
+    # the public code's form is Eq. 14 with b replaced by -b once the bias is inside u
+    code = symrelu(u + b, b, "code")
+    assert torch.allclose(code, torch.relu(u + b) - torch.relu(-u + b))
+
+
+def test_batchnorm_matches_torch_training_mode():
+    u = rand(2, 16, 3, seed=9)
+    g, c = rand(2, 3, seed=10), rand(2, 3, seed=11)
+    for r in range(2):
+        bn = torch.nn.BatchNorm1d(3, dtype=D)
+        with torch.no_grad():
+            bn.weight.copy_(g[r]); bn.bias.copy_(c[r])
+        assert torch.allclose(batchnorm(u, g, c)[r], bn.train()(u[r]))
+
+
+def test_gradcheck_of_losses():
+    a, b = rand(2, 3, 4, seed=12).requires_grad_(), rand(2, 3, 4, seed=13)
+    assert torch.autograd.gradcheck(lambda x: losses.ncl_normalized(x, b), (a,))
+    assert torch.autograd.gradcheck(lambda x: losses.ncl_inner(x, b), (a,))
+    assert torch.autograd.gradcheck(lambda x: losses.simsiam(x, b, b, x), (a,))

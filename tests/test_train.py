@@ -1,0 +1,109 @@
+"""The batched engine: batched equals alone, determinism, agreement with plain torch.nn."""
+import numpy as np
+import pytest
+import torch
+
+from landscape.config import TrainConfig
+from landscape.train import Engine, TrainingDiverged, train
+
+SMALL = dict(n=120, batch_size=50, epochs=6, log_every=2)
+VARIANTS = {
+    "ncl-bn-symrelu": dict(method="ncl", batchnorm=True),
+    "ncl-warm-predictor-rownorm": dict(method="ncl", init="warm", predictor=True, weight_norm="row"),
+    "ncl-2layer-code-form": dict(method="ncl", layers=2, batchnorm=True, symrelu_form="code"),
+    "cl-bn-symrelu": dict(method="cl", batchnorm=True),
+    "cl-projector-dependent": dict(method="cl", projector=True, activation="relu", augmentation="dependent"),
+    "simsiam": dict(method="simsiam", predictor=True, activation="relu", batchnorm=True, masking_prob=0.1,
+                    mask_meaning="drop"),
+}
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_batched_equals_alone(name):
+    cfgs = [TrainConfig(seed=s, p_sparse=ps, **SMALL, **VARIANTS[name]) for s in (0, 1) for ps in (0.1, 0.3)]
+    together = train(cfgs)
+    for i, c in enumerate(cfgs):
+        alone = train([c])
+        np.testing.assert_array_equal(together.maxcos[i], alone.maxcos[0])
+        np.testing.assert_array_equal(together.final_weights[i], alone.final_weights[0])
+        np.testing.assert_array_equal(together.loss[i, 1:], alone.loss[0, 1:])
+
+
+def test_deterministic_and_seed_dependent():
+    c = TrainConfig(**SMALL, batchnorm=True)
+    a, b = train(c), train(c)
+    np.testing.assert_array_equal(a.maxcos, b.maxcos)
+    assert not np.array_equal(a.maxcos, train(c.replace(seed=1)).maxcos)
+
+
+def test_curves_are_logged_where_asked():
+    r = train(TrainConfig(**{**SMALL, "epochs": 7, "log_every": 3}))
+    assert r.epochs.tolist() == [0, 3, 6, 7]
+    assert r.maxcos.shape == (1, 4, 3) and r.loss.shape == (1, 4)
+    assert np.isnan(r.loss[0, 0]) and np.isfinite(r.loss[0, 1:]).all()
+    assert (np.diff(r.maxcos[0], axis=-1) >= 0).all()  # min <= median <= max
+
+
+def test_row_and_column_normalisation_hold_after_training():
+    for mode, axis in (("row", 1), ("column", 0)):
+        r = train(TrainConfig(**SMALL, init="warm", weight_norm=mode, m=10))
+        np.testing.assert_allclose(np.linalg.norm(r.final_weights[0], axis=axis), 1.0, rtol=1e-5)
+
+
+def test_divergence_is_reported_with_epoch_and_parameter():
+    c = TrainConfig(**SMALL, method="ncl", loss_form="inner", activation="none", lr=1e4)
+    with pytest.raises(TrainingDiverged, match=r"diverged .* by epoch \d+ .* lower 'lr'"):
+        train(c)
+
+
+def test_replicas_must_share_structure():
+    with pytest.raises(ValueError, match="these fields differ: batchnorm, m"):
+        train([TrainConfig(**SMALL), TrainConfig(**SMALL, m=20, batchnorm=True)])
+
+
+def test_mask_rate_of_the_engine():
+    eng = Engine([TrainConfig(**SMALL, masking_prob=0.1, seed=s) for s in range(3)])
+    m1, m2 = eng._masks(2000)
+    assert abs(m1.mean().item() - 0.1) < 0.003 and abs(m2.mean().item() - 0.1) < 0.003
+    eng = Engine([TrainConfig(**SMALL, masking_prob=0.1, mask_meaning="drop")])
+    assert abs(eng._masks(2000)[0].mean().item() - 0.9) < 0.005
+
+
+def _one_step_with_torch_nn(cfg: TrainConfig, x, m1, m2, W_o, W_t):
+    """The same NCL step written the usual way: nn.Linear + nn.BatchNorm1d + SReLU (Eq. 14)."""
+    def net(W):
+        lin = torch.nn.Linear(cfg.p, cfg.m, bias=False, dtype=torch.float64)
+        with torch.no_grad():
+            lin.weight.copy_(W)
+        return lin, torch.nn.BatchNorm1d(cfg.m, dtype=torch.float64), torch.zeros(cfg.m, dtype=torch.float64, requires_grad=True)
+    (lo, bo, so), (lt, bt, st) = net(W_o), net(W_t)
+    fwd = lambda lin, bn, b, a: torch.relu(bn(lin(a)) - b) - torch.relu(-bn(lin(a)) - b)
+    ho = fwd(lo, bo, so, x * m1)
+    with torch.no_grad():
+        ht = fwd(lt, bt, st, x * m2)
+    loss = ((ho / ho.norm(dim=1, keepdim=True) - ht / ht.norm(dim=1, keepdim=True)) ** 2).sum(1).mean()
+    opt = torch.optim.SGD(list(lo.parameters()) + list(bo.parameters()) + [so], lr=cfg.lr)
+    opt.zero_grad(); loss.backward(); opt.step()
+    return loss.item(), lo.weight.detach(), bo.weight.detach(), so.detach()
+
+
+def test_one_step_matches_plain_torch_nn():
+    cfg = TrainConfig(**SMALL, batchnorm=True)
+    eng = Engine([cfg], dtype=torch.float64)
+    x = eng.X[:, :50]
+    m1, m2 = eng._masks(50)
+    eng._masks = lambda N: (m1, m2)
+    W_o0, W_t0 = eng.model["online"]["W1"][0].detach().clone(), eng.model["target"]["W1"][0].detach().clone()
+    loss = eng.step(x, parity=0)
+    ref_loss, ref_W, ref_g, ref_b = _one_step_with_torch_nn(cfg, x[0], m1[0], m2[0], W_o0, W_t0)
+    assert loss.item() == pytest.approx(ref_loss, rel=1e-12)
+    torch.testing.assert_close(eng.model["online"]["W1"][0].detach(), ref_W, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(eng.model["online"]["g1"][0].detach(), ref_g, rtol=1e-10, atol=1e-12)
+    torch.testing.assert_close(eng.model["online"]["b1"][0].detach(), ref_b, rtol=1e-10, atol=1e-12)
+    assert torch.equal(eng.model["target"]["W1"][0], W_t0)  # alternation: target untouched
+
+
+def test_compiled_matches_eager():
+    c = [TrainConfig(**SMALL, batchnorm=True, seed=s) for s in range(2)]
+    eager, compiled = train(c), train(c, compile=True)
+    np.testing.assert_allclose(compiled.maxcos, eager.maxcos, atol=1e-4)
