@@ -48,6 +48,7 @@ class TrainConfig:
     batchnorm: bool = False
     layers: int = 1
     predictor: bool = False         # linear predictor (Eq. 5 / 7), no BN or activation after it
+    freeze_predictor: bool = False  # keep the predictor at its initial weights (public script, Figs. 7, 13-16)
     projector: bool = False         # linear projector (Simplified-SimCLR)
     loss_form: str = "normalized"   # normalized: Eq. 4/5, cosine NT-Xent | inner: Eq. 6/7/8
     temperature: float = 0.05       # NT-Xent: similarities divided by it
@@ -166,6 +167,8 @@ def validate(c: TrainConfig) -> None:
                          "the non-contrastive model takes a predictor")
     if c.method == "cl" and c.predictor:
         raise ValueError("the contrastive model takes a projector, not a predictor")
+    if c.freeze_predictor and not c.predictor:
+        raise ValueError("freeze_predictor needs predictor=True")
     if c.method == "simsiam" and not c.predictor:
         raise ValueError("Simplified-SimSiam needs predictor=True")
     if c.method == "simsiam" and c.projector:

@@ -49,19 +49,23 @@ def nt_xent_reference(z1: Tensor, z2: Tensor, temperature: Tensor | float, norma
 
 
 class _NTXent(torch.autograd.Function):
-    """Fused NT-Xent.  One ``[R, 2N, 2N]`` buffer holds exp(S - shift) and then, in place, the
-    softmax P that the backward pass needs; the gradient is ``(P + P^T - 2 swap) Z / t / 2N``.
+    """Fused NT-Xent.  One ``[R, 2N, 2N]`` buffer E = exp(S - shift) (diagonal zeroed) is the only
+    large tensor; the softmax is P = E / rowsum and the gradient is ``(P + P^T - 2 swap) Z / t / 2N``,
+    computed as ``(E Z) / rowsum + E^T (Z / rowsum)`` so that E is never rescaled; with unit rows
+    E is symmetric and both terms come from one product ``E [Z, Z / rowsum]``.
 
-    With unit-norm rows every similarity is at most 1/t, so ``shift = 1/t`` needs no row maximum
-    (exp(-2/t) stays far above float32's underflow for t >= 0.02); otherwise the row maximum is used."""
+    With unit-norm rows every similarity is at most 1/t: the shift 1/t needs no row maximum (it is
+    folded into the product through an extra constant column; exp(-2/t) stays far above float32's
+    underflow for t >= 0.02).  Otherwise the row maximum is used."""
 
     @staticmethod
     def forward(ctx, z: Tensor, inv_t: Tensor, unit_rows: bool) -> Tensor:  # z [R,2N,m], inv_t [R,1,1]
-        n2 = z.shape[1]
+        R, n2, _ = z.shape
         N = n2 // 2
         zs = z * inv_t
         if unit_rows:
-            E = torch.baddbmm(-inv_t, zs, z.transpose(1, 2))
+            ones = torch.ones(R, n2, 1, dtype=z.dtype, device=z.device)
+            E = torch.bmm(torch.cat([zs, -inv_t * ones], -1), torch.cat([z, ones], -1).transpose(1, 2))
             shift = inv_t[:, :, 0]
         else:
             E = torch.bmm(zs, z.transpose(1, 2))
@@ -73,17 +77,23 @@ class _NTXent(torch.autograd.Function):
         rowsum = E.sum(-1)                                                  # [R, 2N]
         lse = rowsum.log() + shift
         pos = (zs[:, :N] * z[:, N:]).sum(-1)                                # [R, N]
-        P = E.div_(rowsum[..., None])                                       # softmax, in place
-        ctx.save_for_backward(z, inv_t, P)
+        ctx.save_for_backward(z, inv_t, E, rowsum)
+        ctx.unit_rows = unit_rows
         return lse.mean(-1) - pos.mean(-1)  # each positive sits in two of the 2N rows
 
     @staticmethod
     def backward(ctx, grad: Tensor):
-        z, inv_t, P = ctx.saved_tensors
+        z, inv_t, E, rowsum = ctx.saved_tensors
         n2 = z.shape[1]
         N = n2 // 2
-        dz = torch.bmm(P, z)
-        dz.baddbmm_(P.transpose(1, 2), z)
+        m = z.shape[2]
+        inv_rowsum = (1.0 / rowsum)[..., None]
+        if ctx.unit_rows:  # E is symmetric: P^T Z = E (Z / rowsum), one product for both terms
+            both = torch.bmm(E, torch.cat([z, z * inv_rowsum], -1))
+            dz = both[..., :m].mul_(inv_rowsum).add_(both[..., m:])
+        else:
+            dz = torch.bmm(E, z).mul_(inv_rowsum)                           # P Z
+            dz += torch.bmm((z * inv_rowsum).transpose(1, 2).contiguous(), E).transpose(1, 2)  # P^T Z
         dz[:, :N].sub_(z[:, N:], alpha=2.0)
         dz[:, N:].sub_(z[:, :N], alpha=2.0)
         dz.mul_(inv_t * (grad[:, None, None] / n2))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, Callable, Sequence
 
@@ -134,11 +135,14 @@ class Engine:
         self.X = put(torch.stack(Xs))
         self.model = {name: {k: put(torch.stack([mdl[name][k] for mdl in models])).requires_grad_()
                              for k in models[0][name]} for name in models[0]}
+        if cfg.freeze_predictor:
+            for v in self.model["pred"].values():
+                v.requires_grad_(False)
         col = lambda vals: torch.tensor(vals, dtype=dtype, device=self.device).reshape(R, 1, 1)
         self.alphas = [c.alpha for c in configs]
         self.alpha = col(self.alphas)
-        # 32-bit thresholds: P(u32 < thr) = thr / 2^32 = alpha up to 2^-32
-        self.thr = np.array([min(round(a * 2.0 ** 32), 2 ** 32) for a in self.alphas], dtype=np.uint64)[:, None]
+        # 32-bit thresholds: P(u32 <= thr) = (thr + 1) / 2^32 = alpha up to 2^-32
+        self.thr = np.array([min(round(a * 2.0 ** 32), 2 ** 32) - 1 for a in self.alphas], dtype=np.uint32)[:, None]
         self.lr = [c.lr for c in configs]
         self.lr_t = col(self.lr)
         self.decay_t = col([1.0 - c.lr * c.weight_decay for c in configs])
@@ -161,22 +165,23 @@ class Engine:
         return torch.stack([torch.randperm(n, generator=g, device=self.device) for g in self.rngs])
 
     def _uniform_masks(self, N: int) -> Tensor:
-        """``[R, N, p]`` Bernoulli(alpha_r) keep-masks (1 = keep), one stream per replica."""
+        """``[R, N, p]`` Bernoulli(alpha_r) keep-masks (bool, True = keep), one stream per replica."""
         size = N * self.cfg.p
         if self.device.type == "cpu":
             bits = np.stack([g.bit_generator.random_raw((size + 1) // 2).view(np.uint32)[:size]
                              for g in self.rngs])
-            keep = torch.from_numpy(bits < self.thr)
-            return keep.reshape(self.R, N, self.cfg.p).to(self.dtype)
+            return torch.from_numpy(bits <= self.thr).reshape(self.R, N, self.cfg.p)
         u = torch.stack([torch.rand(size, generator=g, device=self.device, dtype=self.dtype)
                          for g in self.rngs]).reshape(self.R, N, self.cfg.p)
-        return (u < self.alpha).to(self.dtype)
+        return u < self.alpha
 
     def _masks(self, N: int) -> tuple[Tensor, Tensor]:
-        """Mask multipliers of both views: Eq. (3) (independent) or Eq. (2) (dependent)."""
+        """Mask multipliers of both views: Eq. (3) (independent, bool keep-masks) or Eq. (2)
+        (dependent: 2 D and 2 (I - D))."""
         m1 = self._uniform_masks(N)
         if self.cfg.augmentation == "dependent":
-            return 2.0 * m1, 2.0 - 2.0 * m1
+            keep = m1.to(self.dtype)
+            return 2.0 * keep, 2.0 - 2.0 * keep
         return m1, self._uniform_masks(N)
 
     # ------------------------------------------------------------------ one SGD step
@@ -207,7 +212,8 @@ class Engine:
             ma, mb = (m1, m2) if parity == 0 else (m2, m1)
             pred = mdl.get("pred")
             loss = self._ncl(mdl[upd], pred, mdl[other], x, ma, mb)
-            params = list(mdl[upd].values()) + (list(pred.values()) if pred is not None else [])
+            trained_pred = pred is not None and not cfg.freeze_predictor
+            params = list(mdl[upd].values()) + (list(pred.values()) if trained_pred else [])
             self._sgd(params, loss)
             self._normalize(mdl[upd])
             return loss.detach()
@@ -228,13 +234,13 @@ class Engine:
         """One pass over the data in minibatches; returns the mean step loss per replica."""
         cfg = self.cfg
         perm = self._perms().to(self.device)
+        flat = (perm + torch.arange(self.R, device=self.device)[:, None] * cfg.n).reshape(-1)
+        Xp = self.X.reshape(-1, cfg.p).index_select(0, flat).reshape(self.R, cfg.n, cfg.p)  # shuffled
         B = cfg.batch_size
         n_batches = cfg.n // B if cfg.drop_last else math.ceil(cfg.n / B)
-        ridx = torch.arange(self.R, device=self.device)[:, None]
         total = torch.zeros(self.R, dtype=self.dtype, device=self.device)
         for k in range(n_batches):
-            x = self.X[ridx, perm[:, k * B:(k + 1) * B]]
-            total += self.step(x, k % 2)
+            total += self.step(Xp[:, k * B:(k + 1) * B], k % 2)
         self.epoch += 1
         return total / n_batches
 
@@ -265,6 +271,26 @@ class Engine:
                 g.set_state(s)
 
 
+def cpu_threads(configs: Sequence[TrainConfig], device: torch.device) -> int:
+    """Threads for the CPU: one unless the step is dominated by large matrix products (the
+    contrastive similarity of a big batch); small element-wise work runs slower on two threads."""
+    c = configs[0]
+    if device.type != "cpu":
+        return torch.get_num_threads()
+    flops = len(configs) * (2 * min(c.batch_size, c.n)) ** 2 * c.m
+    return torch.get_num_threads() if c.method == "cl" and flops >= 5e8 else 1
+
+
+@contextmanager
+def num_threads(n: int):
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def use_compile(configs: Sequence[TrainConfig], compile: bool | str) -> bool:
     """Whether to compile: ``"auto"`` compiles runs of at least 1000 epochs that are not
     contrastive (the fused contrastive loss is matmul-bound already)."""
@@ -285,16 +311,23 @@ def train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = "auto",
           dtype: torch.dtype = torch.float32, progress: bool | str = False,
           checkpoint: Callable[[Engine, dict[str, Any]], None] | None = None,
           resume: dict[str, Any] | None = None, checkpoint_every_s: float = 60.0,
-          compile: bool | str = False) -> TrainResult:
+          compile: bool | str = False, threads: int | None = None) -> TrainResult:
     """Train all ``configs`` together and return their logged curves.
 
     ``progress`` shows a tqdm bar (a string is used as its description).  ``checkpoint`` is
     called with the engine and the logs so far at most every ``checkpoint_every_s`` seconds;
     ``resume`` continues from such a saved state (see :mod:`landscape.cache`).  ``compile``
     compiles the loss with ``torch.compile`` (``"auto"``: for runs long enough to repay it).
+    ``threads`` sets the CPU threads for the run (default: :func:`cpu_threads`).
     """
     if isinstance(configs, TrainConfig):
         configs = [configs]
+    dev = resolve_device(device)
+    with num_threads(threads or cpu_threads(configs, dev)):
+        return _train(configs, device, dtype, progress, checkpoint, resume, checkpoint_every_s, compile)
+
+
+def _train(configs, device, dtype, progress, checkpoint, resume, checkpoint_every_s, compile) -> TrainResult:
     t0 = time.perf_counter()
     eng = Engine(configs, device=device, dtype=dtype, compile=use_compile(configs, compile))
     cfg = eng.cfg
@@ -308,7 +341,7 @@ def train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = "auto",
         logs["maxcos"].append(eng.maxcos().cpu().double().numpy())
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
         bar = tqdm(total=cfg.epochs, initial=eng.epoch, desc=progress if isinstance(progress, str) else "train",
                    unit="epoch", mininterval=1.0)
     last_ckpt = time.perf_counter()

@@ -1,0 +1,217 @@
+"""Speed of the batched engine against the usual per-run training loop, measured in one process.
+
+Configuration: the paper's main setting, p = m = 50, d = 10, n = 1000, batch 512, 15 replicas
+(5 seeds x Pr(sparse) 0.1/0.2/0.3), encoder linear + BatchNorm + symmetric ReLU, for the
+non-contrastive model (alternating online/target, Eq. 4) and the contrastive model (NT-Xent).
+
+The naive loop is one ``nn.Module`` per run with a ``DataLoader``, trained one run after the
+other; it is timed with 1 and with 2 CPU threads and the faster is used for the ratio.
+
+Prints ms per epoch (all 15 replicas), the contrastive hot loop's achieved GFLOP/s next to this
+machine's batched-matmul GFLOP/s, a projection of the whole paper at paper scale, and last
+``ratio_vs_naive: X`` (non-contrastive model).  ``--quick`` for a short run.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from landscape.config import TrainConfig
+from landscape.train import Engine, cpu_threads, num_threads
+
+P_SPARSE = (0.1, 0.2, 0.3)
+SEEDS = range(5)
+
+
+def configs(method: str) -> list[TrainConfig]:
+    return [TrainConfig(method=method, batchnorm=True, seed=s, p_sparse=ps) for s in SEEDS for ps in P_SPARSE]
+
+
+@contextmanager
+def timer(out: list[float]):
+    t = time.perf_counter()
+    yield
+    out.append(time.perf_counter() - t)
+
+
+# ----------------------------------------------------------------------------- batched engine
+def time_engine(method: str, epochs: int, compile: bool, threads: int) -> float:
+    """ms per epoch for all 15 replicas."""
+    with num_threads(threads):
+        eng = Engine(configs(method), compile=compile)
+        for _ in range(2):  # warm-up (and compilation)
+            eng.run_epoch()
+        t: list[float] = []
+        with timer(t):
+            for _ in range(epochs):
+                eng.run_epoch()
+    return t[0] / epochs * 1e3
+
+
+# ----------------------------------------------------------------------------- the naive loop
+class SymReLU(nn.Module):
+    """Eq. (14) with a trainable threshold."""
+
+    def __init__(self, m: int) -> None:
+        super().__init__()
+        self.b = nn.Parameter(torch.zeros(m))
+
+    def forward(self, u):
+        return F.relu(u - self.b) - F.relu(-u - self.b)
+
+
+def encoder(p: int, m: int, d: int) -> nn.Module:
+    net = nn.Sequential(nn.Linear(p, m, bias=False), nn.BatchNorm1d(m), SymReLU(m))
+    nn.init.normal_(net[0].weight, std=1 / math.sqrt(p * d))
+    return net
+
+
+def naive_epochs(method: str, cfg: TrainConfig, X: torch.Tensor, epochs: int) -> None:
+    """Train one run the usual way for ``epochs`` epochs."""
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X), batch_size=cfg.batch_size, shuffle=True)
+    if method == "ncl":
+        online, target = encoder(cfg.p, cfg.m, cfg.d), encoder(cfg.p, cfg.m, cfg.d)
+        opts = [torch.optim.SGD(online.parameters(), lr=cfg.lr), torch.optim.SGD(target.parameters(), lr=cfg.lr)]
+        for _ in range(epochs):
+            for k, (x,) in enumerate(loader):
+                a1 = x * torch.bernoulli(torch.full_like(x, cfg.alpha))
+                a2 = x * torch.bernoulli(torch.full_like(x, cfg.alpha))
+                upd, other = (online, target) if k % 2 == 0 else (target, online)
+                with torch.no_grad():
+                    hb = F.normalize(other(a2), dim=1)
+                loss = ((F.normalize(upd(a1), dim=1) - hb) ** 2).sum(1).mean()
+                opts[k % 2].zero_grad()
+                loss.backward()
+                opts[k % 2].step()
+    else:
+        enc = encoder(cfg.p, cfg.m, cfg.d)
+        opt = torch.optim.SGD(enc.parameters(), lr=cfg.lr)
+        for _ in range(epochs):
+            for (x,) in loader:
+                a1 = x * torch.bernoulli(torch.full_like(x, cfg.alpha))
+                a2 = x * torch.bernoulli(torch.full_like(x, cfg.alpha))
+                z = F.normalize(torch.cat([enc(a1), enc(a2)]), dim=1)
+                n2 = z.shape[0]
+                sim = z @ z.T / cfg.temperature
+                sim = sim.masked_fill(torch.eye(n2, dtype=torch.bool), float("-inf"))
+                target_idx = torch.cat([torch.arange(n2 // 2, n2), torch.arange(n2 // 2)])
+                loss = F.cross_entropy(sim, target_idx)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+
+
+def time_naive(method: str, epochs: int, threads: int) -> float:
+    """ms per epoch for 15 runs trained one after the other."""
+    torch.manual_seed(0)
+    eng = Engine(configs(method)[:1])
+    X = eng.X[0].clone()
+    with num_threads(threads):
+        naive_epochs(method, configs(method)[0], X, 1)  # warm-up
+        t: list[float] = []
+        with timer(t):
+            for c in configs(method):
+                naive_epochs(method, c, X, epochs)
+    return t[0] / epochs * 1e3
+
+
+# ----------------------------------------------------------------------------- FLOP rates
+def cl_epoch_gflop(cfg: TrainConfig, replicas: int) -> float:
+    """Nominal FLOPs of the contrastive similarity per epoch: 2 (2N)^2 m forward, twice that
+    backward (3 matrix products), per replica and batch."""
+    sizes = [min(cfg.batch_size, cfg.n - k) for k in range(0, cfg.n, cfg.batch_size)]
+    return replicas * sum(3 * 2 * (2 * N) ** 2 * cfg.m for N in sizes) / 1e9
+
+
+def matmul_gflops(threads: int, reps: int) -> float:
+    """Batched matmul of the hot loop's shape: [15, 1024, 50] x [15, 50, 1024]."""
+    with num_threads(threads):
+        a, b = torch.randn(15, 1024, 50), torch.randn(15, 50, 1024)
+        torch.bmm(a, b)
+        t: list[float] = []
+        with timer(t):
+            for _ in range(reps):
+                torch.bmm(a, b)
+    return reps * 2 * 15 * 1024 * 1024 * 50 / t[0] / 1e9
+
+
+# ----------------------------------------------------------------------------- projection
+def projection(ms_ncl: float, ms_cl: float) -> tuple[float, int, int]:
+    """Seconds for every batched run of the paper profile, from the measured cost per
+    replica-epoch (scaled by n and by (2N)^2 m for the contrastive step)."""
+    try:
+        from landscape import experiments
+    except ImportError:
+        return float("nan"), 0, 0
+    total, runs, calls = 0.0, 0, 0
+    seen = set()
+    for name in experiments.names():
+        exp = experiments.get(name)
+        for group in exp.configs(exp.defaults("paper")).values():
+            key = tuple(c.key() for c in group)
+            if key in seen:
+                continue
+            seen.add(key)
+            c = group[0]
+            R = len(group)
+            runs += R
+            calls += 1
+            if c.method == "cl":
+                per = ms_cl / 15 * (c.n / 1000) * (c.m / 50) * (1 if not c.drop_last else 0.5)
+            else:
+                per = ms_ncl / 15 * (c.n / 1000)
+            total += per * R * c.epochs / 1e3
+    return total, runs, calls
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a short run")
+    args = ap.parse_args()
+    e_ncl, e_cl, e_naive_ncl, e_naive_cl = (20, 3, 3, 1) if args.quick else (200, 20, 10, 3)
+
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads available, device cpu")
+    cfg = configs("ncl")[0]
+    thr_ncl, thr_cl = cpu_threads(configs("ncl"), torch.device("cpu")), cpu_threads(configs("cl"), torch.device("cpu"))
+
+    ncl_eager = time_engine("ncl", e_ncl, compile=False, threads=thr_ncl)
+    print(f"batched NCL (eager, {thr_ncl} thread(s)):      {ncl_eager:8.2f} ms/epoch (15 replicas)")
+    ncl_comp = time_engine("ncl", e_ncl, compile=True, threads=thr_ncl)
+    print(f"batched NCL (compiled, {thr_ncl} thread(s)):   {ncl_comp:8.2f} ms/epoch (15 replicas)")
+    naive_ncl = {t: time_naive("ncl", e_naive_ncl, t) for t in (1, 2)}
+    for t, v in naive_ncl.items():
+        print(f"naive NCL loop ({t} thread(s)):            {v:8.2f} ms/epoch (15 runs one after the other)")
+    cl_ms = time_engine("cl", e_cl, compile=False, threads=thr_cl)
+    print(f"batched CL (fused NT-Xent, {thr_cl} thread(s)): {cl_ms:8.2f} ms/epoch (15 replicas)")
+    naive_cl = {t: time_naive("cl", e_naive_cl, t) for t in (1, 2)}
+    for t, v in naive_cl.items():
+        print(f"naive CL loop ({t} thread(s)):             {v:8.2f} ms/epoch (15 runs one after the other)")
+
+    gflop = cl_epoch_gflop(cfg, 15)
+    achieved = gflop / (cl_ms / 1e3)
+    peak = matmul_gflops(thr_cl, 5 if args.quick else 20)
+    print(f"CL hot loop: {gflop:.2f} GFLOP/epoch (nominal, 3 products of the similarity), "
+          f"achieved {achieved:.1f} GFLOP/s = {100 * achieved / peak:.0f}% of this machine's "
+          f"batched matmul {peak:.1f} GFLOP/s ({thr_cl} thread(s))")
+
+    ncl_best = min(ncl_eager, ncl_comp)
+    secs, runs, calls = projection(ncl_best, cl_ms)
+    if runs:
+        print(f"projection, whole paper at paper scale on this machine: {secs / 3600:.2f} h "
+              f"({runs} training runs in {calls} batched calls, 8000 epochs each)")
+    else:
+        print("projection: landscape.experiments is not available")
+    ratio_cl = min(naive_cl.values()) / cl_ms
+    print(f"ratio_vs_naive_cl: {ratio_cl:.1f}")
+    print(f"ratio_vs_naive: {min(naive_ncl.values()) / ncl_best:.1f}")
+
+
+if __name__ == "__main__":
+    main()
