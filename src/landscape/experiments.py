@@ -1,0 +1,642 @@
+"""One named, frozen configuration per figure and table of the paper.
+
+Every experiment of Sections 5.1-5.2 and Appendices A.2 and B is an :class:`Experiment` in
+:data:`EXPERIMENTS`, keyed by the name of the notebook that draws it (``"figure-02"``,
+``"table-1"``...).  An experiment is a set of *models* (one :func:`landscape.cache.cached_train`
+call each: all runs and all Pr(sparse) values of a model are trained together) and a set of
+*knobs*: named, typed, validated parameters with a default per *profile*.
+
+Profiles
+--------
+``paper``
+    Exactly the paper's settings (Sec. 4.2 and the figure's caption): n = 1000 samples, batch
+    512, SGD with lr 0.025 for 8000 epochs, p = 50, d = 10, m = 50 unless the caption says
+    otherwise, the paper's number of runs, Pr(sparse) in {0.1, 0.2, 0.3}.  Where the paper and its
+    public code disagree (see ``shared/paper/experiments.md``), the paper's reading is the default
+    and the code's reading is one knob away.
+``smoke``
+    The same models at toy scale (n = 200, batch 100, 40 epochs, 2 runs): a few seconds on two
+    CPU cores.  It checks the pipeline end to end; it does not reproduce the paper.
+
+Usage::
+
+    exp = get("figure-02")
+    params = exp.resolve("smoke", runs=3)          # validated knob values
+    configs = exp.configs(params)                  # {model label: [TrainConfig, ...]}
+    results = exp.run(params)                      # {model label: TrainResult}
+
+Experiments that coincide in the paper share models *and* knob names, so their runs share cache
+entries: Figure 2's NCL and CL are Table 2's NCL-basic and CL-basic; Figures 3 and 10 are Table
+2's NCL-basic-2L; Figures 4 and 11 are one run; Figures 5 and 12 are one run; Figures 17 and 18
+are Table 1 (= Table 3).
+
+Choices made where the paper is ambiguous (each is documented on its experiment and notebook):
+
+* Figure 1: the caption mentions no BatchNorm (Figure 2's does), so neither model has BN
+  (``ncl_batchnorm``/``cl_batchnorm``; the public script gives CL BN and NCL none).
+* Figure 2 / Table 2: both models have BN, as the caption and Table 2 say (the public
+  non-contrastive model silently ignores its BN flag: ``ncl_batchnorm=False``).
+* Figures 8 and 9: both captions say m = 10, but Figure 8's title says "over-parametrised" and
+  would otherwise be Figure 9 again; Figure 8 uses m = 50 (``m=10`` gives the caption's
+  reading).  Neither caption mentions BN: none (``batchnorm``).
+* Figures 7 and 13-16: a warm-started linear encoder with symmetric ReLU, no BatchNorm and no
+  predictor ("works even in the absence of a prediction head"), outputs normalised (Eq. 4 form),
+  the rows (columns) of W^o and W^t normalised after every step.  The public script for these
+  runs builds its model with a linear predictor whose weights are never optimised; the engine has
+  no frozen predictor, so that reading is not available.  Figure 7's caption gives no sizes: the
+  defaults p = 50, d = 10, m = 50 (Sec. 4.2).
+* Figures 17/18, Tables 1/3: "Bernoulli(0.1)" masks keep a coordinate with probability 0.1
+  (``mask_meaning="keep"``); the public code zeroes it with that probability (``"drop"``).
+* Two-layer encoders: the max-cosine of the first layer's rows (``metric_layer="first"``).
+* Table 4: sigma is given directly (0.14, 0.02, 0.002); 0.14 is Figure 4's c = 1 rounded.
+* Warm starts pick dictionary columns as the public code's ``gen_Winit`` does (``warm_pick="code"``):
+  all d columns when m <= d, m columns drawn with replacement when m > d.
+* Figure 7: c = 2 gives sigma = 0.02, so training starts near a minimum max-cosine of 0.99, not
+  the 0.62 the text reports; the stated c is kept.
+"""
+from __future__ import annotations
+
+import difflib
+import itertools
+import numbers
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from .config import FIELD_NAMES, TrainConfig
+
+PROFILES = ("paper", "smoke")
+PROFILE_HELP = ('"smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" '
+                '(the paper\'s settings)')
+DEVICE_HELP = '"auto" (a GPU if there is one), "cpu" or "cuda"'
+DEVICES = ("auto", "cpu", "cuda")
+
+__all__ = ["PROFILES", "Knob", "Model", "Experiment", "EXPERIMENTS", "SECTIONS", "get", "names",
+           "notebook_of", "closest"]
+
+
+def closest(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, or an empty string."""
+    match = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.5)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+# --------------------------------------------------------------------------------------- knobs
+@dataclass(frozen=True)
+class Knob:
+    """A named parameter of an experiment: its type, valid range and help text.
+
+    ``kind`` is one of ``int``, ``float``, ``bool``, ``str`` or ``floats`` (a non-empty tuple of
+    distinct floats).  ``field`` names the :class:`~landscape.config.TrainConfig` field it sets
+    (``None``: used by the experiment itself, e.g. ``runs``); ``only_for`` restricts it to the
+    models whose fixed fields match (e.g. the temperature only reaches contrastive models).
+    """
+
+    name: str
+    kind: str
+    help: str
+    field: str | None = None
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    only_for: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("int", "float", "bool", "str", "floats"):
+            raise ValueError(f"knob {self.name!r}: unknown kind {self.kind!r}")
+        if self.field is not None and self.field not in FIELD_NAMES:
+            raise ValueError(f"knob {self.name!r}: unknown TrainConfig field {self.field!r}")
+
+    @property
+    def type_name(self) -> str:
+        return {"floats": "list[float]"}.get(self.kind, self.kind)
+
+    def _range(self) -> str:
+        lo = "" if self.low is None else f"{'>' if self.low_open else '>='} {self.low}"
+        hi = "" if self.high is None else f"<= {self.high}"
+        return " and ".join(s for s in (lo, hi) if s)
+
+    def _check_number(self, v: float, what: str) -> None:
+        bad = ((self.low is not None and (v <= self.low if self.low_open else v < self.low))
+               or (self.high is not None and v > self.high))
+        if bad:
+            raise ValueError(f"{what} must be {self._range()}, got {v!r}")
+
+    def check(self, value: Any) -> Any:
+        """The value, normalised (floats as ``float``, lists as tuples), or a clear ``ValueError``."""
+        n = self.name
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"{n} must be a bool (True or False), got {value!r} ({type(value).__name__})")
+            return value
+        if self.kind == "str":
+            if not isinstance(value, str):
+                raise ValueError(f"{n} must be a string, got {value!r} ({type(value).__name__})")
+            if self.choices and value not in self.choices:
+                raise ValueError(f"unknown {n} {value!r}{closest(value, self.choices)}; "
+                                 f"valid choices: {', '.join(self.choices)}")
+            return value
+        if self.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise ValueError(f"{n} must be an integer, got {value!r} ({type(value).__name__})")
+            self._check_number(int(value), n)
+            return int(value)
+        if self.kind == "float":
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(f"{n} must be a number, got {value!r} ({type(value).__name__})")
+            self._check_number(float(value), n)
+            return float(value)
+        # floats
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            raise ValueError(f"{n} must be a list of numbers, got {value!r} ({type(value).__name__})")
+        out = []
+        for v in value:
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise ValueError(f"{n} must be a list of numbers, got the element {v!r} "
+                                 f"({type(v).__name__})")
+            self._check_number(float(v), f"every value of {n}")
+            out.append(float(v))
+        if not out:
+            raise ValueError(f"{n} must not be empty")
+        if len(set(out)) != len(out):
+            raise ValueError(f"{n} has repeated values: {out}")
+        return tuple(out)
+
+    def applies_to(self, fixed: Mapping[str, Any]) -> bool:
+        return all(fixed.get(k, getattr(_DEFAULT_CONFIG, k)) == v for k, v in self.only_for)
+
+    def describe(self) -> str:
+        extra = f"; one of {', '.join(self.choices)}" if self.choices else ""
+        rng = self._range()
+        extra += f"; {rng}" if rng else ""
+        return f"{self.name} ({self.type_name}{extra}): {self.help}"
+
+
+_DEFAULT_CONFIG = TrainConfig()
+
+
+def _knob(name: str, kind: str, help: str, **kw: Any) -> Knob:
+    return Knob(name=name, kind=kind, help=help, **kw)
+
+
+#: Every knob, defined once; an experiment exposes a subset with its own defaults.
+KNOBS: dict[str, Knob] = {k.name: k for k in [
+    _knob("runs", "int", "independent runs (seeds) per condition", low=1),
+    _knob("seed", "int", "seed of the first run; run i uses seed + i (data, dictionary, init)", low=0),
+    _knob("p_sparse", "floats", "Pr(sparse) = Pr(z_i = +-1) values, one curve each", low=0, low_open=True, high=1),
+    _knob("sigmas", "floats", "warm-start noise standard deviations sigma (Table 4), one row each", low=0),
+    _knob("p", "int", "input dimension p", field="p", low=1),
+    _knob("d", "int", "latent dimension d (columns of the dictionary M)", field="d", low=1),
+    _knob("m", "int", "number of neurons m (rows of the encoder W); must be >= d", field="m", low=1),
+    _knob("n", "int", "number of training samples", field="n", low=1),
+    _knob("epochs", "int", "training epochs", field="epochs", low=1),
+    _knob("batch_size", "int", "minibatch size", field="batch_size", low=1),
+    _knob("drop_last", "bool", "drop the last partial batch of an epoch (the public contrastive "
+          "script does)", field="drop_last"),
+    _knob("lr", "float", "SGD learning rate (paper 0.025; public scripts 0.005)", field="lr", low=0, low_open=True),
+    _knob("log_every", "int", "log the metrics every this many epochs", field="log_every", low=1),
+    _knob("latents", "str", "latents: 'paper' (each coordinate independently +-1 with prob. "
+          "Pr(sparse)) or 'code' (exactly ceil(d Pr(sparse)) non-zeros, as the public code)",
+          field="latents", choices=("paper", "code")),
+    _knob("noise", "str", "noise: 'paper' (variance log(d)/d), 'code' (std sqrt(ln d)/d) or 'none'",
+          field="noise", choices=("paper", "code", "none")),
+    _knob("augmentation", "str", "masks: 'independent' (Eq. 3, D1 x and D2 x, the paper) or "
+          "'dependent' (Eq. 2, 2Dx and 2(I-D)x, the public contrastive script)",
+          field="augmentation", choices=("independent", "dependent")),
+    _knob("masking_prob", "float", "the 'masking probability' of a mask entry", field="masking_prob",
+          low=0, low_open=True, high=1),
+    _knob("mask_meaning", "str", "'keep': a mask entry keeps its coordinate with the masking "
+          "probability (D_jj ~ Bernoulli, the paper); 'drop': it zeroes it (the public code)",
+          field="mask_meaning", choices=("keep", "drop")),
+    _knob("symrelu_form", "str", "symmetric ReLU: 'paper' (Eq. 14, ReLU(u-b)-ReLU(-u-b)) or 'code' "
+          "(ReLU(Wx+b)-ReLU(-Wx+b), as the public code)", field="symrelu_form",
+          choices=("paper", "code")),
+    _knob("temperature", "float", "NT-Xent temperature: similarities are divided by it",
+          field="temperature", low=0, low_open=True, only_for=(("method", "cl"),)),
+    _knob("warm_c", "float", "warm start: noise sigma = p^(-c/2)", field="warm_c", low=0,
+          only_for=(("init", "warm"),)),
+    _knob("warm_pick", "str", "warm start: which dictionary columns start the rows of W: 'code' (as "
+          "the public code: all d columns when m <= d, m drawn with replacement when m > d), "
+          "'with_replacement' (always) or 'cover' (every column at least once)", field="warm_pick",
+          choices=("code", "with_replacement", "cover"), only_for=(("init", "warm"),)),
+    _knob("metric_layer", "str", "two-layer encoder: max-cosine of the first layer's rows ('first') "
+          "or of W2 W1 ('product')", field="metric_layer", choices=("first", "product"),
+          only_for=(("layers", 2),)),
+    _knob("activation", "str", "activation after the encoder: 'symrelu' (Eq. 14), 'relu' or 'none'",
+          field="activation", choices=("symrelu", "relu", "none")),
+    _knob("batchnorm", "bool", "BatchNorm after the linear layer of every model's encoder", field="batchnorm"),
+    # bound knobs: they set a field of the models that name them (Model.bound), no others
+    _knob("ncl_batchnorm", "bool", "BatchNorm in the one-layer non-contrastive encoder (NCL, NCL-basic)"),
+    _knob("cl_batchnorm", "bool", "BatchNorm in the one-layer contrastive encoder (CL, CL-basic)"),
+]}
+
+# Values shared by every experiment's paper profile (Sec. 4.2).
+PAPER_COMMON: dict[str, Any] = dict(
+    runs=5, seed=0, p_sparse=(0.1, 0.2, 0.3), p=50, d=10, m=50, n=1000, epochs=8000,
+    batch_size=512, drop_last=False, lr=0.025, log_every=10, latents="paper", noise="paper",
+    augmentation="independent", masking_prob=0.5, mask_meaning="keep", symrelu_form="paper",
+    temperature=0.05, warm_c=1.0, warm_pick="code", metric_layer="first",
+    activation="symrelu", batchnorm=False, ncl_batchnorm=True, cl_batchnorm=True,
+    sigmas=(0.14, 0.02, 0.002))
+
+#: What the smoke profile changes (sizes of the data model stay the paper's).
+SMOKE_CHANGES: dict[str, Any] = dict(runs=2, n=200, batch_size=100, epochs=40, log_every=2)
+
+# Knobs every training experiment exposes.
+BASE_KNOBS = ("runs", "seed", "p_sparse", "p", "d", "m", "n", "epochs", "batch_size", "drop_last",
+              "lr", "log_every", "latents", "noise", "augmentation", "masking_prob", "mask_meaning",
+              "symrelu_form")
+
+
+# --------------------------------------------------------------------------------------- models
+@dataclass(frozen=True)
+class Model:
+    """One curve family / one batched training call: the TrainConfig fields that define it."""
+
+    label: str
+    fixed: tuple[tuple[str, Any], ...]
+    bound: tuple[tuple[str, str], ...] = ()   # (TrainConfig field, knob) set by that knob if exposed
+    reference: bool = False   # trained for a comparison, not drawn in the paper's figure
+    note: str = ""
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return dict(self.fixed)
+
+
+def _model(label: str, reference: bool = False, note: str = "", bound: Mapping[str, str] | None = None,
+           **fixed: Any) -> Model:
+    bad = [k for k in list(fixed) + list(bound or {}) if k not in FIELD_NAMES]
+    if bad:
+        raise ValueError(f"model {label!r}: unknown TrainConfig fields {bad}")
+    return Model(label=label, fixed=tuple(sorted(fixed.items())), bound=tuple(sorted((bound or {}).items())),
+                 reference=reference, note=note)
+
+
+# The paper's named architectures (Table 2, Table 1, Sec. 5.2.2).
+NCL_BASIC = dict(method="ncl", activation="symrelu", batchnorm=True, bound={"batchnorm": "ncl_batchnorm"})
+CL_BASIC = dict(method="cl", activation="symrelu", batchnorm=True, bound={"batchnorm": "cl_batchnorm"})
+NCL_BASIC_2L = dict(method="ncl", activation="symrelu", batchnorm=True, layers=2)
+NCL_LINEAR = dict(method="ncl", activation="none", batchnorm=False)
+CL_LINEAR = dict(method="cl", activation="none", batchnorm=False)
+NCL_WARM = dict(method="ncl", activation="symrelu", batchnorm=True, init="warm")
+NCL_PRED_WARM = dict(method="ncl", activation="symrelu", batchnorm=True, predictor=True, init="warm")
+NCL_PRED_COLD = dict(method="ncl", activation="symrelu", batchnorm=True, predictor=True, init="random")
+SIMCLR = dict(method="cl", projector=True, activation="relu", batchnorm=True)
+SIMSIAM = dict(method="simsiam", predictor=True, activation="relu", batchnorm=True)
+
+
+def _normed(norm: str) -> dict[str, Any]:
+    """Figures 7, 13-16: warm-started linear encoder (activation via the ``activation`` knob),
+    no BN, no predictor, normalised outputs, weights normalised after every step."""
+    return dict(method="ncl", batchnorm=False, init="warm", weight_norm=norm)
+
+
+# --------------------------------------------------------------------------------------- experiments
+@dataclass(frozen=True)
+class Experiment:
+    """The models, knobs and profiles of one notebook (a figure or a table of the paper)."""
+
+    name: str
+    title: str
+    sections: tuple[str, ...]
+    summary: str
+    models: tuple[Model, ...]
+    knob_names: tuple[str, ...]
+    paper: tuple[tuple[str, Any], ...]
+    smoke: tuple[tuple[str, Any], ...]
+    choices: tuple[str, ...] = ()
+    sweep: tuple[tuple[str, str], ...] = (("p_sparse", "p_sparse"),)
+    panels: int = 2
+
+    # ---------------------------------------------------------------- parameters
+    @property
+    def knobs(self) -> dict[str, Knob]:
+        return {k: KNOBS[k] for k in self.knob_names}
+
+    def defaults(self, profile: str = "smoke") -> dict[str, Any]:
+        """The knob values of a profile."""
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}{closest(profile, PROFILES)}; "
+                             f"valid profiles: {', '.join(PROFILES)}")
+        vals = dict(self.paper)
+        if profile == "smoke":
+            vals.update(self.smoke)
+        return {k: vals[k] for k in self.knob_names}
+
+    def resolve(self, profile: str = "smoke", **overrides: Any) -> dict[str, Any]:
+        """Validated knob values: the profile's defaults, with ``overrides`` that are not None.
+
+        Unknown names raise ``ValueError`` naming them, the closest valid name and every valid
+        name; bad types and out-of-range values raise ``ValueError`` naming the knob.  The
+        result is also checked by building every configuration (so e.g. m < d fails here).
+        """
+        unknown = [k for k in overrides if k not in self.knob_names]
+        if unknown:
+            k = unknown[0]
+            raise ValueError(f"unknown parameter {k!r} for {self.name}{closest(k, self.knob_names)}; "
+                             f"valid names: profile, device, {', '.join(self.knob_names)}")
+        params = self.defaults(profile)
+        for k, v in overrides.items():
+            if v is not None:
+                params[k] = self.knobs[k].check(v)
+        self.configs(params)  # TrainConfig validation: impossible combinations fail now
+        return params
+
+    def describe(self, params: Mapping[str, Any] | None = None) -> str:
+        """The knobs with their values (or help), and each model's fixed fields."""
+        lines = [f"{self.name}: {self.title}"]
+        for k, knob in self.knobs.items():
+            val = "" if params is None else f" = {params[k]!r}"
+            lines.append(f"  {k}{val}  # {knob.type_name}: {knob.help}")
+        for mdl in self.models:
+            fixed = ", ".join(f"{k}={v!r}" for k, v in mdl.fixed)
+            ref = " (reference, not drawn)" if mdl.reference else ""
+            bound = "".join(f", {f} from knob {k}" for f, k in mdl.bound if k in self.knob_names)
+            lines.append(f"  model {mdl.label}{ref}: {fixed}{bound}")
+        return "\n".join(lines)
+
+    def parameters_cell(self) -> str:
+        """The source of the notebook's ``parameters`` cell: ``profile``, ``device`` and every
+        knob (default None = the profile's value), each with a ``# type: help`` comment."""
+        lines = [f'profile = "smoke"  # str: {PROFILE_HELP}',
+                 f'device = "auto"  # str: {DEVICE_HELP}']
+        for k, knob in self.knobs.items():
+            lines.append(f"{k} = None  # {knob.type_name}: {knob.help} [None: the profile's value]")
+        return "\n".join(lines)
+
+    # ---------------------------------------------------------------- configurations
+    def conditions(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The swept TrainConfig values (e.g. ``[{"p_sparse": 0.1}, ...]``), in order."""
+        if not self.sweep:
+            return [{}]
+        axes = [[(field, v) for v in params[knob]] for knob, field in self.sweep]
+        return [dict(combo) for combo in itertools.product(*axes)]
+
+    def model_configs(self, model: Model | str, params: Mapping[str, Any]) -> list[TrainConfig]:
+        """The replicas of one model: conditions outer, runs (seeds) inner."""
+        mdl = model if isinstance(model, Model) else self.model(model)
+        fixed = mdl.fields
+        base: dict[str, Any] = {}
+        # a knob sets its field unless the model fixes it or it is for other models only
+        for k, knob in self.knobs.items():
+            if knob.field is not None and knob.field not in fixed and knob.applies_to(fixed):
+                base[knob.field] = params[k]
+        base.update(fixed)
+        # bound knobs (e.g. ncl_batchnorm) set the fields of the models that name them
+        for field, k in mdl.bound:
+            if k in self.knob_names:
+                base[field] = params[k]
+        if base.get("warm_pick") == "code":  # the public code's gen_Winit
+            base["warm_pick"] = ("with_replacement" if base.get("m", _DEFAULT_CONFIG.m) > base.get("d", _DEFAULT_CONFIG.d)
+                                 else "cover")
+        out = []
+        for cond in self.conditions(params):
+            for i in range(params["runs"]):
+                try:
+                    out.append(TrainConfig(**base, **cond, seed=params["seed"] + i))
+                except ValueError as exc:
+                    raise ValueError(f"{self.name}, model {mdl.label}: {exc}") from None
+        return out
+
+    def configs(self, params: Mapping[str, Any]) -> dict[str, list[TrainConfig]]:
+        """``{model label: [TrainConfig, ...]}``, one batched training call per model."""
+        return {mdl.label: self.model_configs(mdl, params) for mdl in self.models}
+
+    def model(self, label: str) -> Model:
+        for mdl in self.models:
+            if mdl.label == label:
+                return mdl
+        labels = [m.label for m in self.models]
+        raise ValueError(f"unknown model {label!r}{closest(label, labels)}; models of {self.name}: "
+                         f"{', '.join(labels)}")
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(m.label for m in self.models)
+
+    @property
+    def drawn(self) -> tuple[str, ...]:
+        """Labels of the models the paper's figure shows (not the reference ones)."""
+        return tuple(m.label for m in self.models if not m.reference)
+
+    @property
+    def sweep_fields(self) -> tuple[str, ...]:
+        return tuple(field for _, field in self.sweep)
+
+    def run(self, params: Mapping[str, Any], *, device: str = "auto", progress: bool = True,
+            use_cache: bool = True, models: Sequence[str] | None = None) -> dict[str, Any]:
+        """Train (or load from the cache) every model: ``{label: TrainResult}``."""
+        from .cache import cached_train  # imported here: torch is only needed to train
+
+        if device not in DEVICES:
+            raise ValueError(f"unknown device {device!r}{closest(device, DEVICES)}; "
+                             f"valid choices: {', '.join(DEVICES)}")
+        out = {}
+        for label in (models or self.labels):
+            cfgs = self.model_configs(label, params)
+            out[label] = cached_train(cfgs, device=device, use_cache=use_cache,
+                                      progress=f"{self.name} {label}" if progress else False)
+        return out
+
+    def replicas(self, params: Mapping[str, Any]) -> int:
+        return sum(len(c) for c in self.configs(params).values())
+
+    def cost(self, params: Mapping[str, Any]) -> int:
+        """Replica-epochs (a rough measure of training cost)."""
+        return sum(len(c) * c[0].epochs for c in self.configs(params).values())
+
+
+def _experiment(name: str, title: str, sections: Sequence[str], summary: str, models: Sequence[Model],
+                extra_knobs: Sequence[str] = (), paper: Mapping[str, Any] | None = None,
+                smoke: Mapping[str, Any] | None = None, choices: Sequence[str] = (),
+                sweep: Sequence[tuple[str, str]] = (("p_sparse", "p_sparse"),), panels: int = 2,
+                drop_knobs: Sequence[str] = ()) -> Experiment:
+    knob_names = tuple(k for k in BASE_KNOBS if k not in drop_knobs) + tuple(extra_knobs)
+    vals = dict(PAPER_COMMON)
+    vals.update(paper or {})
+    smoke_vals = dict(SMOKE_CHANGES)
+    smoke_vals.update(smoke or {})
+    exp = Experiment(
+        name=name, title=title, sections=tuple(sections), summary=summary, models=tuple(models),
+        knob_names=knob_names, paper=tuple((k, KNOBS[k].check(vals[k])) for k in knob_names),
+        smoke=tuple((k, KNOBS[k].check(v)) for k, v in smoke_vals.items() if k in knob_names),
+        choices=tuple(choices), sweep=tuple(sweep), panels=panels)
+    exp.configs(exp.defaults("paper"))
+    exp.configs(exp.defaults("smoke"))
+    return exp
+
+
+_BN_CHOICE_FIG2 = ("BatchNorm in both models, as the caption and Table 2 say; the public "
+                   "non-contrastive model ignores its BN flag (ncl_batchnorm=False is that reading).")
+_CL_AUG = ("Contrastive runs use the independent masks of Eq. 3, as the text says; the public "
+           "contrastive script uses the dependent masks of Eq. 2 (augmentation='dependent').")
+_NORMED_CHOICE = ("Encoder: warm-started linear layer with symmetric ReLU, no BatchNorm, no predictor "
+                  "(the text: 'works even in the absence of a prediction head'); representations "
+                  "normalised before the loss (Eq. 4 form); weights normalised after every SGD step. "
+                  "The public script also builds a linear predictor that is never optimised; the "
+                  "engine has no frozen predictor, so that reading is not available.")
+_WARM_PICK = ("Warm start as the public code: every dictionary column once when m <= d, m columns "
+              "drawn with replacement when m > d (warm_pick='cover' uses every column at least once).")
+
+EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
+    _experiment(
+        "figure-01", "NCL vs CL with one-hot latents", ["Figure 1"],
+        "Randomly initialised linear encoder with symmetric ReLU and normalised representations; "
+        "one-hot latents; 5 runs.",
+        [_model("NCL", method="ncl", activation="symrelu", batchnorm=False, latents="one_hot",
+                bound={"batchnorm": "ncl_batchnorm"}),
+         _model("CL", method="cl", activation="symrelu", batchnorm=False, latents="one_hot",
+                bound={"batchnorm": "cl_batchnorm"})],
+        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "temperature"), drop_knobs=("p_sparse", "latents"),
+        paper=dict(ncl_batchnorm=False, cl_batchnorm=False), sweep=(),
+        choices=("No BatchNorm in either model: the caption mentions none (Figure 2's does). The "
+                 "public script gives the CL model BN and none to NCL (cl_batchnorm=True).",
+                 _CL_AUG)),
+    _experiment(
+        "figure-02", "NCL vs CL with k-sparse latents", ["Figure 2"],
+        "Randomly initialised linear encoder with BatchNorm and symmetric ReLU; Pr(sparse) "
+        "0.1/0.2/0.3; 5 runs. The same runs are Table 2's NCL-basic and CL-basic.",
+        [_model("NCL", **NCL_BASIC), _model("CL", **CL_BASIC)],
+        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "temperature"),
+        choices=(_BN_CHOICE_FIG2, _CL_AUG)),
+    _experiment(
+        "figure-03", "NCL with a two-layer encoder", ["Figure 3", "Figure 10"],
+        "Two linear layers, each followed by BatchNorm and symmetric ReLU, randomly initialised; "
+        "Pr(sparse) 0.1/0.2/0.3; 5 runs (= Table 2's NCL-basic-2L). Figure 10 shows all four "
+        "panels of the same runs. CL-basic (Figure 2) is trained as the reference of the claim.",
+        [_model("NCL-basic-2L", **NCL_BASIC_2L),
+         _model("CL-basic", reference=True, note="Figure 2's CL runs", **CL_BASIC)],
+        extra_knobs=("metric_layer", "cl_batchnorm", "temperature"),
+        choices=("The max-cosine of a two-layer encoder is that of its first layer's rows "
+                 "(metric_layer='product' uses W2 W1).",)),
+    _experiment(
+        "figure-04", "NCL with a warm-started encoder and no predictor", ["Figure 4", "Figure 11"],
+        "Linear encoder with BatchNorm and symmetric ReLU, warm-started (c = 1, sigma = 0.141); no "
+        "predictor; Pr(sparse) 0.1/0.2/0.3; 5 runs. Figure 11 shows the same runs.",
+        [_model("NCL", **NCL_WARM)], extra_knobs=("warm_c", "warm_pick"),
+        choices=(_WARM_PICK,)),
+    _experiment(
+        "figure-05", "NCL with a linear predictor and warm start", ["Figure 5", "Figure 12"],
+        "Linear encoder with BatchNorm and symmetric ReLU, warm-started (c = 1); a linear predictor "
+        "with nothing after it on the branch being updated; 3 runs. Figure 12 shows all four panels.",
+        [_model("NCL", **NCL_PRED_WARM)], extra_knobs=("warm_c", "warm_pick"), paper=dict(runs=3),
+        choices=(_WARM_PICK, "The predictor is trained at every step together with the encoder "
+                 "being updated (online or target), as in the public code.")),
+    _experiment(
+        "figure-06", "NCL with a linear predictor, no warm start", ["Figure 6"],
+        "As Figure 5 but randomly initialised; 3 runs. Figure 5's warm-started runs are the "
+        "reference of the claim.",
+        [_model("NCL", **NCL_PRED_COLD),
+         _model("NCL-warm", reference=True, note="Figure 5's runs", **NCL_PRED_WARM)],
+        extra_knobs=("warm_c", "warm_pick"), paper=dict(runs=3)),
+    _experiment(
+        "figure-07", "NCL with warm start and row-normalised encoders", ["Figure 7"],
+        "Warm-started (c = 2) linear encoder, rows of W^o and W^t normalised after every step, no "
+        "predictor, masking probability 0.9; 3 runs. Sizes are not given: p = 50, d = 10, m = 50.",
+        [_model("NCL", **_normed("row"))], extra_knobs=("activation", "warm_c", "warm_pick"),
+        paper=dict(runs=3, warm_c=2.0, masking_prob=0.9),
+        choices=(_NORMED_CHOICE, "Masking probability 0.9 keeps a coordinate with probability 0.9 "
+                 "(mask_meaning='drop' keeps 0.1).", "The caption gives no sizes: the defaults "
+                 "p = 50, d = 10, m = 50 of Sec. 4.2.", _WARM_PICK,
+                 "c = 2 gives sigma = 0.02 and an initial minimum max-cosine near 0.99, not the "
+                 "0.62 the text reports (that needs sigma ~ 0.18, c ~ 0.9); the stated c is kept.")),
+    _experiment(
+        "figure-08", "NCL vs CL with k-sparse latents, over-parametrised", ["Figure 8"],
+        "Randomly initialised linear encoder with symmetric ReLU and normalised representations; "
+        "Pr(sparse) 0.1/0.2/0.3; 5 runs; four panels.",
+        [_model("NCL", method="ncl", activation="symrelu"), _model("CL", method="cl", activation="symrelu")],
+        extra_knobs=("batchnorm", "temperature"), panels=4,
+        choices=("The caption says m = 10 but the title says over-parametrised (m = 50 elsewhere), "
+                 "and with m = 10 it would repeat Figure 9: m = 50 (m=10 is the caption's reading).",
+                 "No BatchNorm: the caption mentions none (batchnorm=True adds it to both).", _CL_AUG)),
+    _experiment(
+        "figure-09", "NCL vs CL with k-sparse latents, m = d", ["Figure 9"],
+        "As Figure 8 with p = 50, d = 10, m = 10; 5 runs; four panels.",
+        [_model("NCL", method="ncl", activation="symrelu"), _model("CL", method="cl", activation="symrelu")],
+        extra_knobs=("batchnorm", "temperature"), paper=dict(m=10), panels=4,
+        choices=("No BatchNorm: the caption mentions none (batchnorm=True adds it to both).", _CL_AUG)),
+    _experiment(
+        "figure-13", "NCL with warm start and row-normalised encoders, m = d", ["Figure 13"],
+        "Warm-started (c = 1) linear encoder, rows normalised after every step; p = 50, d = 10, "
+        "m = 10; 3 runs; four panels.",
+        [_model("NCL", **_normed("row"))], extra_knobs=("activation", "warm_c", "warm_pick"),
+        paper=dict(runs=3, m=10, warm_c=1.0), panels=4, choices=(_NORMED_CHOICE, _WARM_PICK)),
+    _experiment(
+        "figure-14", "NCL with warm start and row-normalised encoders, p = d = m = 20", ["Figure 14"],
+        "Warm-started (c = 1.25) linear encoder, rows normalised after every step; p = d = m = 20; "
+        "3 runs; four panels.",
+        [_model("NCL", **_normed("row"))], extra_knobs=("activation", "warm_c", "warm_pick"),
+        paper=dict(runs=3, p=20, d=20, m=20, warm_c=1.25), panels=4, choices=(_NORMED_CHOICE, _WARM_PICK)),
+    _experiment(
+        "figure-15", "NCL with warm start and column-normalised encoders, p = d = m = 20", ["Figure 15"],
+        "Warm-started (c = 1.25) linear encoder, columns normalised after every step; p = d = m = "
+        "20; masking probability 0.5; 3 runs; four panels.",
+        [_model("NCL", **_normed("column"))], extra_knobs=("activation", "warm_c", "warm_pick"),
+        paper=dict(runs=3, p=20, d=20, m=20, warm_c=1.25, masking_prob=0.5), panels=4,
+        choices=(_NORMED_CHOICE, _WARM_PICK)),
+    _experiment(
+        "figure-16", "NCL with warm start and column-normalised encoders, m = 50", ["Figure 16"],
+        "Warm-started (c = 2) linear encoder, columns normalised after every step; p = 50, d = 10, "
+        "m = 50; masking probability 0.75; 3 runs; four panels.",
+        [_model("NCL", **_normed("column"))], extra_knobs=("activation", "warm_c", "warm_pick"),
+        paper=dict(runs=3, warm_c=2.0, masking_prob=0.75), panels=4,
+        choices=(_NORMED_CHOICE, "Masking probability 0.75 keeps a coordinate with probability 0.75 "
+                 "(mask_meaning='drop' keeps 0.25).", _WARM_PICK)),
+    _experiment(
+        "table-1", "Simplified-SimCLR vs Simplified-SimSiam",
+        ["Table 1", "Table 3", "Figure 17", "Figure 18"],
+        "Simplified-SimCLR: linear encoder, BatchNorm, ReLU, linear projector, NT-Xent. "
+        "Simplified-SimSiam: the same encoder, a linear predictor, SimSiam's negative cosine. "
+        "Randomly initialised; mask entries Bernoulli(0.1); 5 runs. Table 3 repeats Table 1; "
+        "Figures 17 and 18 show the curves of the same runs.",
+        [_model("Simplified-SimCLR", **SIMCLR), _model("Simplified-SimSiam", **SIMSIAM)],
+        extra_knobs=("temperature",), paper=dict(masking_prob=0.1), panels=4,
+        choices=("'Bernoulli(0.1)' masks keep a coordinate with probability 0.1, as the text's "
+                 "D_jj ~ Bernoulli(alpha) says; Figure 17 calls 0.1 the 'probability of random "
+                 "masking' and the public code zeroes with it (mask_meaning='drop' keeps 0.9).",
+                 _CL_AUG)),
+    _experiment(
+        "table-2", "Contrastive vs non-contrastive losses", ["Table 2"],
+        "NCL-linear and CL-linear (no BatchNorm, no activation), NCL-basic and CL-basic (BatchNorm "
+        "and symmetric ReLU; = Figure 2), NCL-basic-2L (two layers; = Figure 3); randomly "
+        "initialised; 5 runs.",
+        [_model("NCL-linear", **NCL_LINEAR), _model("CL-linear", **CL_LINEAR),
+         _model("NCL-basic", **NCL_BASIC), _model("NCL-basic-2L", **NCL_BASIC_2L),
+         _model("CL-basic", **CL_BASIC)],
+        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "metric_layer", "temperature"),
+        choices=(_BN_CHOICE_FIG2 + " Applies to NCL-basic only; NCL-basic-2L always has BN.",
+                 "The max-cosine of NCL-basic-2L is that of its first layer's rows.", _CL_AUG)),
+    _experiment(
+        "table-4", "NCL-basic with warm starts of different closeness", ["Table 4"],
+        "Over-parametrised linear encoder with BatchNorm and symmetric ReLU, no predictor, "
+        "warm-started with noise sigma in {0.14, 0.02, 0.002}; Pr(sparse) 0.1/0.2/0.3; 5 runs.",
+        [_model("NCL-basic", **NCL_WARM)], extra_knobs=("sigmas", "warm_pick"),
+        sweep=(("sigmas", "warm_sigma"), ("p_sparse", "p_sparse")),
+        choices=("sigma is set directly (warm_sigma); 0.14 is c = 1 rounded (Figure 4 uses "
+                 "p^(-1/2) = 0.1414), 0.02 is c = 2, 0.002 has no c in the public configs.",
+                 _WARM_PICK)),
+]}
+
+#: Which notebook draws each figure / table of the paper.
+SECTIONS: dict[str, str] = {s: e.name for e in EXPERIMENTS.values() for s in e.sections}
+
+
+def names() -> tuple[str, ...]:
+    return tuple(EXPERIMENTS)
+
+
+def get(name: str) -> Experiment:
+    """The experiment of a notebook (``"figure-02"``) or of a paper section (``"Figure 10"``)."""
+    if name in EXPERIMENTS:
+        return EXPERIMENTS[name]
+    if name in SECTIONS:
+        return EXPERIMENTS[SECTIONS[name]]
+    valid = list(EXPERIMENTS) + list(SECTIONS)
+    raise ValueError(f"unknown experiment {name!r}{closest(name, valid)}; valid names: "
+                     f"{', '.join(EXPERIMENTS)} (or a paper section such as 'Figure 10')")
+
+
+def notebook_of(section: str) -> str:
+    """The notebook that holds a paper section: ``notebook_of("Figure 10") == "figure-03"``."""
+    return get(section).name
