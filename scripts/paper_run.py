@@ -1,0 +1,100 @@
+"""Execute notebooks at paper scale, one after another, and record what it cost.
+
+    .venv/bin/python scripts/paper_run.py [NAME ...] [--log results/paper/run.log]
+
+For each notebook (default: every notebook of ``_toc.yml``, cheapest first) this executes it
+with ``profile="paper"`` into ``book/executed/`` (the book renders those copies), then records
+its wall time and key numbers in ``results/paper/summary.json`` and copies the finished training
+results it produced into ``results/runs/`` (a read-only cache shipped with the repository, so
+that ``make book`` on a fresh clone does not retrain what was already run).
+
+Interrupting it is safe: finished notebooks are skipped on the next run (their executed copy
+is up to date), and an interrupted training run resumes from its last checkpoint.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from landscape import execute
+from landscape.cache import SHIPPED_DIR, cache_dir
+from landscape.provenance import REPO_ROOT, collect
+
+SUMMARY = REPO_ROOT / "results" / "paper" / "summary.json"
+
+
+def order(names: list[str]) -> list[str]:
+    """Theorems first, then experiments by estimated cost (contrastive runs are the costly ones)."""
+    from landscape import experiments
+
+    def cost(name: str) -> float:
+        if name not in experiments.names():
+            return 0.0
+        exp = experiments.get(name)
+        total = 0.0
+        for cfgs in exp.configs(exp.defaults("paper")).values():
+            total += len(cfgs) * cfgs[0].epochs * (10.0 if cfgs[0].method == "cl" else 1.0)
+        return total
+
+    return sorted(names, key=cost)
+
+
+def write_json(path: Path, obj) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(obj, fh, indent=1, sort_keys=True)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def ship_new_results(since: float) -> list[str]:
+    """Copy finished cache entries written after ``since`` into results/runs/."""
+    SHIPPED_DIR.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for f in sorted(cache_dir().glob("*.npz")):
+        if f.stat().st_mtime >= since and not (SHIPPED_DIR / f.name).exists():
+            shutil.copy2(f, SHIPPED_DIR / f.name)
+            copied.append(f.name)
+    return copied
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("names", nargs="*", help="notebooks (default: all of _toc.yml, cheapest first)")
+    args = ap.parse_args()
+    names = args.names or order(execute.toc_notebooks())
+    summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {"notebooks": {}}
+    for name in names:
+        t0 = time.time()
+        print(f"[paper] {time.strftime('%H:%M:%S')} {name}: start", flush=True)
+        try:
+            path = execute.execute(name, execute.BOOK_EXECUTED, profile="paper", progress=False)
+        except execute.NotebookExecutionError as exc:
+            print(f"[paper] {name}: FAILED: {exc}", flush=True)
+            continue
+        artefacts = path.parent / name
+        prov = json.loads((artefacts / "provenance.json").read_text())
+        keys = json.loads((artefacts / "key_numbers.json").read_text()) if (artefacts / "key_numbers.json").exists() else {}
+        shipped = ship_new_results(t0)
+        entry = summary["notebooks"].get(name, {})
+        if prov.get("start", "") >= entry.get("start", ""):  # an up-to-date skip keeps the old record
+            summary["notebooks"][name] = {
+                "wall_time_s": prov.get("wall_time_s"), "start": prov.get("start"), "end": prov.get("end"),
+                "key_numbers": keys, "shipped_runs": sorted(set(entry.get("shipped_runs", [])) | set(shipped)),
+                "git": prov.get("git"), "parameters": prov.get("parameters")}
+        summary["provenance"] = collect(what="paper-scale execution of the companion's notebooks")
+        write_json(SUMMARY, summary)
+        print(f"[paper] {time.strftime('%H:%M:%S')} {name}: done, wall {prov.get('wall_time_s')} s, "
+              f"{len(shipped)} result file(s) shipped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
