@@ -108,3 +108,25 @@ def test_compiled_matches_eager():
     c = [TrainConfig(**SMALL, batchnorm=True, seed=s) for s in range(2)]
     eager, compiled = train(c), train(c, compile=True)
     np.testing.assert_allclose(compiled.maxcos, eager.maxcos, atol=1e-4)
+
+
+def test_exploding_weights_count_as_divergence(monkeypatch):
+    """Weights beyond WEIGHT_LIMIT stop the run (float32 norms, and so Eq. 11, break soon after)
+    even while a normalised loss stays finite."""
+    import importlib
+    engine = importlib.import_module("landscape.train")
+    monkeypatch.setattr(engine, "WEIGHT_LIMIT", 0.5)
+    with pytest.raises(TrainingDiverged, match=r"weights beyond 5e-01\) by epoch 2 "):
+        train(TrainConfig(**SMALL, method="cl", init="warm"))
+
+
+def test_frozen_predictor_keeps_its_weights():
+    from landscape.train import Engine
+    c = TrainConfig(**SMALL, init="warm", predictor=True, freeze_predictor=True)
+    eng = Engine([c])
+    before = {k: v.detach().clone() for k, v in eng.model["pred"].items()}
+    for _ in range(3):
+        eng.run_epoch()
+    for k, v in eng.model["pred"].items():
+        assert torch.equal(v.detach(), before[k])
+    assert not torch.equal(eng.model["online"]["W1"].detach(), Engine([c]).model["online"]["W1"].detach())

@@ -25,6 +25,10 @@ from .metrics import max_cosine_summary
 from .models import encode, encoder_weight, head, init_model, normalize_rows_
 
 
+#: Weights beyond this magnitude count as diverged (float32 norms overflow soon after).
+WEIGHT_LIMIT = 1e12
+
+
 class TrainingDiverged(RuntimeError):
     """Raised when a replica's loss or weights become NaN or infinite."""
 
@@ -249,8 +253,15 @@ class Engine:
         return self.model["online" if self.cfg.method == "ncl" else "enc"]
 
     def maxcos(self) -> Tensor:
+        """Eq. (11) summary per replica, computed in float64 (robust to large weights)."""
         with torch.no_grad():
-            return max_cosine_summary(encoder_weight(self.metric_net(), self.cfg), self.M)
+            return max_cosine_summary(encoder_weight(self.metric_net(), self.cfg).double(), self.M.double())
+
+    def weight_scale(self) -> Tensor:
+        """Largest absolute weight of each replica (over all its networks)."""
+        with torch.no_grad():
+            return torch.stack([v.detach().abs().flatten(1).amax(1) for net in self.model.values()
+                                for v in net.values()]).amax(0)
 
     def state_dict(self) -> dict[str, Any]:
         rng = [g.bit_generator.state if isinstance(g, np.random.Generator) else g.get_state()
@@ -357,13 +368,14 @@ def _train(configs, device, dtype, progress, checkpoint, resume, checkpoint_ever
             acc.zero_()
             count = 0
             mc = eng.maxcos().cpu().double().numpy()
-            bad = ~np.isfinite(loss) | ~np.isfinite(mc).all(-1)
+            wmax = eng.weight_scale().cpu().double().numpy()
+            bad = ~np.isfinite(loss) | ~np.isfinite(mc).all(-1) | ~(wmax < WEIGHT_LIMIT)
             if bad.any():
                 r = int(np.flatnonzero(bad)[0])
                 raise TrainingDiverged(
-                    f"training diverged (NaN/inf loss or weights) by epoch {eng.epoch} in replica {r} "
-                    f"(seed {configs[r].seed}, p_sparse {configs[r].p_sparse}); lower 'lr' "
-                    f"(now {configs[r].lr}) or change the initialisation")
+                    f"training diverged (loss or weights not finite, or weights beyond {WEIGHT_LIMIT:.0e}) "
+                    f"by epoch {eng.epoch} in replica {r} (seed {configs[r].seed}, p_sparse "
+                    f"{configs[r].p_sparse}); lower 'lr' (now {configs[r].lr}) or change the initialisation")
             logs["loss"].append(loss)
             logs["maxcos"].append(mc)
             if checkpoint is not None and time.perf_counter() - last_ckpt > checkpoint_every_s:
