@@ -40,7 +40,9 @@ def test_code_latents_are_exactly_k_sparse():
     assert ((z != 0).sum(1) == 3).all()
     assert ((z == -1).sum(1) == 2).all() and ((z == 1).sum(1) == 1).all()
     # ambiguity 3: Pr(sparse) 0.1 and 0.2 give the same data in the public code for d = 10
-    assert data.sparse_count(10, 0.1) == 1 and data.sparse_count(10, 0.2) == 2
+    assert data.code_sparse_counts(10, 0.1) == data.code_sparse_counts(10, 0.2) == (1, 1)
+    z = data.sample_latents(1000, 10, 0.1, "code", generator=gen())
+    assert ((z == -1).sum(1) == 1).all() and ((z == 1).sum(1) == 1).all()
 
 
 def test_one_hot_latents():

@@ -38,9 +38,13 @@ def dictionary(p: int, d: int, kind: str = "qr", *, generator: torch.Generator |
     return Q.to(dtype)
 
 
-def sparse_count(d: int, p_sparse: float) -> int:
-    """Number of non-zeros per sample in the public code's exactly-k-sparse latents."""
-    return max(1, math.ceil(d * p_sparse - 1e-9))
+def code_sparse_counts(d: int, p_sparse: float) -> tuple[int, int]:
+    """(number of -1, number of +1) per sample in the public code's latents: ceil(d p / 2)
+    entries -1 and max(ceil(d p), ceil(d p / 2) + 1) - ceil(d p / 2) entries +1.  For d = 10,
+    Pr(sparse) 0.1 and 0.2 both give one -1 and one +1, and 0.3 gives two -1 and one +1."""
+    s1 = math.ceil(d * p_sparse / 2)
+    s2 = max(math.ceil(d * p_sparse), math.ceil(d * p_sparse / 2) + 1)
+    return s1, min(s2, d) - s1
 
 
 def sample_latents(n: int, d: int, p_sparse: float, scheme: str = "paper", *,
@@ -50,8 +54,8 @@ def sample_latents(n: int, d: int, p_sparse: float, scheme: str = "paper", *,
 
     * ``paper`` (Sec. 4.2): each coordinate independently +1 or -1 with probability
       p_sparse/2 each, re-drawn until at least one coordinate is non-zero.
-    * ``code`` (public code): exactly ceil(d * p_sparse) non-zeros at random positions,
-      ceil(k/2) of them -1 and the rest +1.
+    * ``code`` (public code): a fixed number of -1 and +1 entries at random positions
+      (:func:`code_sparse_counts`).
     * ``one_hot`` (Figure 1, Theorem 1): a single +1 at a uniformly random position.
     """
     _check_choice("latent scheme", scheme, LATENT_SCHEMES)
@@ -62,9 +66,10 @@ def sample_latents(n: int, d: int, p_sparse: float, scheme: str = "paper", *,
         z[torch.arange(n), torch.randint(d, (n,), generator=generator)] = 1.0
         return z
     if scheme == "code":
-        k = sparse_count(d, p_sparse)
+        neg, pos_ = code_sparse_counts(d, p_sparse)
+        k = neg + pos_
         signs = torch.ones(k, dtype=dtype)
-        signs[: math.ceil(k / 2)] = -1.0
+        signs[:neg] = -1.0
         pos = torch.rand(n, d, generator=generator).argsort(dim=1)[:, :k]
         z = torch.zeros(n, d, dtype=dtype)
         z.scatter_(1, pos, signs.expand(n, k).contiguous())

@@ -125,9 +125,18 @@ def varying_fields(configs: Sequence[Any]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def condition_fields(configs: Sequence[Any]) -> tuple[str, ...]:
+    """The fields that name a condition: those that vary, and Pr(sparse) always (unless the
+    latents are one-hot), so that a run with a single Pr(sparse) keeps the same keys."""
+    varying = set(varying_fields(configs))
+    if any(c.latents != "one_hot" for c in configs):
+        varying.add("p_sparse")
+    return tuple(f for f in REPLICA_FIELDS if f in varying)
+
+
 def groups(result: Any, by: Sequence[str] | None = None) -> list[tuple[tuple[tuple[str, Any], ...], np.ndarray]]:
-    """Replica indices per condition, in order of first appearance."""
-    by = varying_fields(result.configs) if by is None else tuple(by)
+    """Replica indices per condition (default :func:`condition_fields`), in order of first appearance."""
+    by = condition_fields(result.configs) if by is None else tuple(by)
     order: dict[tuple, list[int]] = {}
     for i, c in enumerate(result.configs):
         order.setdefault(tuple((f, getattr(c, f)) for f in by), []).append(i)
