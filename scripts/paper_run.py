@@ -1,6 +1,6 @@
 """Execute notebooks at paper scale, one after another, and record what it cost.
 
-    .venv/bin/python scripts/paper_run.py [NAME ...] [--log results/paper/run.log]
+    .venv/bin/python scripts/paper_run.py [NAME ...] [--out DIR] > paper-run.log 2>&1 &
 
 For each notebook (default: every notebook of ``_toc.yml``, cheapest first) this executes it
 with ``profile="paper"`` into ``book/executed/`` (the book renders those copies), then records
@@ -68,6 +68,8 @@ def ship_new_results(since: float) -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help="notebooks (default: all of _toc.yml, cheapest first)")
+    ap.add_argument("--out", type=Path, default=execute.BOOK_EXECUTED,
+                    help="folder for the executed notebooks (default: book/executed)")
     args = ap.parse_args()
     names = args.names or order(execute.toc_notebooks())
     summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {"notebooks": {}}
@@ -75,7 +77,7 @@ def main() -> int:
         t0 = time.time()
         print(f"[paper] {time.strftime('%H:%M:%S')} {name}: start", flush=True)
         try:
-            path = execute.execute(name, execute.BOOK_EXECUTED, profile="paper", progress=False)
+            path = execute.execute(name, args.out, profile="paper", progress=False)
         except execute.NotebookExecutionError as exc:
             print(f"[paper] {name}: FAILED: {exc}", flush=True)
             continue

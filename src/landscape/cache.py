@@ -23,8 +23,9 @@ from .train import Engine, TrainResult, resolve_device, train, use_compile
 # Bump when a change to the engine changes its numbers: old cache entries are then ignored.
 ENGINE_VERSION = "1"
 
-#: Results of the paper-scale runs shipped with the repository (read-only fallback).
-SHIPPED_DIR = REPO_ROOT / "results" / "runs"
+#: Results of the paper-scale runs shipped with the repository (read-only fallback;
+#: ``LANDSCAPE_SHIPPED_DIR`` points elsewhere, e.g. at an empty folder in tests).
+SHIPPED_DIR = Path(os.environ.get("LANDSCAPE_SHIPPED_DIR", REPO_ROOT / "results" / "runs"))
 
 
 def cache_dir() -> Path:

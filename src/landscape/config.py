@@ -15,6 +15,7 @@ from typing import Any
 from .data import AUGMENTATIONS, DICTIONARY_KINDS, LATENT_SCHEMES, MASK_MEANINGS, NOISE_SCHEMES, keep_probability
 
 METHODS = ("ncl", "cl", "simsiam")
+FLOAT32_MAX = 3.4028234663852886e38
 ACTIVATIONS = ("symrelu", "relu", "none")
 SYMRELU_FORMS = ("paper", "code")
 LOSS_FORMS = ("normalized", "inner")
@@ -148,8 +149,8 @@ def validate(c: TrainConfig) -> None:
     if c.latents != "one_hot" and not 0.0 < c.p_sparse <= 1.0:
         raise ValueError(f"p_sparse must lie in (0, 1], got {c.p_sparse}")
     keep_probability(c.masking_prob, c.mask_meaning)
-    if not 0 < c.lr <= 1e6:
-        raise ValueError(f"lr must be positive, finite and at most 1e6, got {c.lr}")
+    if not 0 < c.lr <= FLOAT32_MAX:
+        raise ValueError(f"lr must be positive and at most {FLOAT32_MAX:.3g} (float32), got {c.lr}")
     if c.weight_decay < 0:
         raise ValueError(f"weight_decay must be >= 0, got {c.weight_decay}")
     if not c.temperature > 0:

@@ -1,0 +1,56 @@
+# The two commands of the README, each doing all set-up on a fresh machine:
+#   make book [PROFILE=smoke]   execute the notebooks listed in _toc.yml, build _build/html
+#   make test                   library tests + nbval regression tests on tests/goldens/
+# and two maintenance targets:
+#   make goldens                regenerate tests/goldens/*.ipynb (smoke profile) from notebooks/*.py
+#   make clean                  remove build outputs (make distclean also removes .venv)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON  ?= python3
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PROFILE ?= paper
+KERNEL  := landscape
+STAMP   := $(VENV)/.installed
+
+.PHONY: help setup book execute test goldens clean distclean
+
+help:
+	@echo "make book [PROFILE=paper|smoke]  execute notebooks (papermill) and build the book"
+	@echo "make test                        run the test suite (pytest + nbval on tests/goldens)"
+	@echo "make goldens                     regenerate tests/goldens/ from notebooks/*.py"
+	@echo "make clean | distclean           remove build outputs | and the virtualenv"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when the dependency list changes; register the venv as the 'landscape' kernel.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -e .
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "$(KERNEL)"
+	touch $@
+
+setup: $(STAMP)
+
+execute: setup
+	$(PY) -m landscape.execute --profile $(PROFILE)
+
+book: execute
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@echo "book: $(CURDIR)/_build/html/index.html"
+
+test: setup
+	$(PY) -m pytest tests --nbval-lax --nbval-current-env
+
+goldens: setup
+	$(PY) -m landscape.execute --goldens
+
+clean:
+	rm -rf _build book/executed .pytest_cache figures
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
