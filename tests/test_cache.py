@@ -44,3 +44,11 @@ def test_interrupted_run_resumes_to_the_same_numbers(tmp_cache, monkeypatch):
     np.testing.assert_allclose(resumed.maxcos, reference.maxcos, atol=1e-7)
     np.testing.assert_allclose(resumed.loss[:, 1:], reference.loss[:, 1:], rtol=1e-6)
     assert not list(tmp_cache.glob("*.partial.pt"))
+
+
+def test_find_cached_never_trains(tmp_cache):
+    assert cache.find_cached(CFGS) is None
+    assert not list(tmp_cache.glob("*"))
+    trained = cache.cached_train(CFGS, progress=False)
+    found = cache.find_cached(CFGS)
+    np.testing.assert_allclose(found.maxcos, trained.maxcos, atol=1e-7)

@@ -72,6 +72,17 @@ def load_result(path: Path) -> TrainResult:
                            extra={"cached": str(path)})
 
 
+def find_cached(configs: Sequence[TrainConfig], *, device: str = "auto", dtype: torch.dtype = torch.float32,
+                compile: bool | str = "auto") -> TrainResult | None:
+    """The cached (or shipped) result of :func:`cached_train` for ``configs``, or None: never trains."""
+    configs = list(configs)
+    key = run_key(configs, resolve_device(device), dtype, use_compile(configs, compile))
+    for folder in (cache_dir(), SHIPPED_DIR):
+        if (folder / f"{key}.npz").exists():
+            return load_result(folder / f"{key}.npz")
+    return None
+
+
 def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = "auto",
                  dtype: torch.dtype = torch.float32, progress: bool | str = True,
                  use_cache: bool = True, checkpoint_every_s: float = 60.0,
@@ -82,11 +93,11 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
     configs = list(configs)
     if not use_cache:
         return train(configs, device=device, dtype=dtype, progress=progress, compile=compile)
+    found = find_cached(configs, device=device, dtype=dtype, compile=compile)
+    if found is not None:
+        return found
     compiled = use_compile(configs, compile)
     key = run_key(configs, resolve_device(device), dtype, compiled)
-    for folder in (cache_dir(), SHIPPED_DIR):
-        if (folder / f"{key}.npz").exists():
-            return load_result(folder / f"{key}.npz")
     final = cache_dir() / f"{key}.npz"
     partial = cache_dir() / f"{key}.partial.pt"
     resume = torch.load(partial, weights_only=False) if partial.exists() else None
