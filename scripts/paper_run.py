@@ -23,10 +23,11 @@ import time
 from pathlib import Path
 
 from landscape import execute
-from landscape.cache import SHIPPED_DIR, cache_dir
+from landscape.cache import SHIPPED_DIR
 from landscape.provenance import REPO_ROOT, collect
 
 SUMMARY = REPO_ROOT / "results" / "paper" / "summary.json"
+PAPER_CACHE = REPO_ROOT / ".cache" / "paper-runs"
 
 
 def order(names: list[str]) -> list[str]:
@@ -58,7 +59,7 @@ def ship_new_results(since: float) -> list[str]:
     """Copy finished cache entries written after ``since`` into results/runs/."""
     SHIPPED_DIR.mkdir(parents=True, exist_ok=True)
     copied = []
-    for f in sorted(cache_dir().glob("*.npz")):
+    for f in sorted(PAPER_CACHE.glob("*.npz")):
         if f.stat().st_mtime >= since and not (SHIPPED_DIR / f.name).exists():
             shutil.copy2(f, SHIPPED_DIR / f.name)
             copied.append(f.name)
@@ -72,6 +73,8 @@ def main() -> int:
                     help="folder for the executed notebooks (default: book/executed)")
     args = ap.parse_args()
     names = args.names or order(execute.toc_notebooks())
+    # a cache of its own, so that only this run's results are shipped (kernels inherit it)
+    os.environ["LANDSCAPE_CACHE_DIR"] = str(PAPER_CACHE)
     summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {"notebooks": {}}
     for name in names:
         t0 = time.time()
