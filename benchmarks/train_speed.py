@@ -18,7 +18,6 @@ import math
 import time
 from contextlib import contextmanager
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn

@@ -18,12 +18,12 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from landscape import execute
 from landscape.cache import SHIPPED_DIR
+from landscape.fileio import write_json
 from landscape.provenance import REPO_ROOT, collect
 
 SUMMARY = REPO_ROOT / "results" / "paper" / "summary.json"
@@ -44,15 +44,6 @@ def order(names: list[str]) -> list[str]:
         return total
 
     return sorted(names, key=cost)
-
-
-def write_json(path: Path, obj) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(obj, fh, indent=1, sort_keys=True)
-        fh.write("\n")
-    os.replace(tmp, path)
 
 
 def ship_new_results(since: float) -> list[str]:

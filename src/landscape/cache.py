@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -17,6 +16,7 @@ import numpy as np
 import torch
 
 from .config import TrainConfig
+from .fileio import atomic_write
 from .provenance import REPO_ROOT
 from .train import Engine, TrainResult, resolve_device, train, use_compile
 
@@ -39,19 +39,6 @@ def run_key(configs: Sequence[TrainConfig], device: torch.device, dtype: torch.d
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def save_result(result: TrainResult, path: Path) -> None:
     def write(tmp: str) -> None:
         with open(tmp, "wb") as fh:
@@ -60,7 +47,7 @@ def save_result(result: TrainResult, path: Path) -> None:
                 maxcos=result.maxcos.astype(np.float32), final_weights=result.final_weights.astype(np.float32),
                 dictionaries=result.dictionaries.astype(np.float32), wall_s=np.array(result.wall_s),
                 configs=np.array(json.dumps([c.to_dict() for c in result.configs])))
-    _atomic_write(path, write)
+    atomic_write(path, write)
 
 
 def load_result(path: Path) -> TrainResult:
@@ -104,7 +91,7 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
 
     def checkpoint(engine: Engine, logs: dict[str, Any]) -> None:
         state = {"engine": engine.state_dict(), "logs": {k: list(v) for k, v in logs.items()}}
-        _atomic_write(partial, lambda tmp: torch.save(state, tmp))
+        atomic_write(partial, lambda tmp: torch.save(state, tmp))
 
     result = train(configs, device=device, dtype=dtype, progress=progress, checkpoint=checkpoint,
                    resume=resume, checkpoint_every_s=checkpoint_every_s, compile=compiled)

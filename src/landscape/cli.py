@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from . import __version__
+from .fileio import write_json
 from . import execute as _execute
 
 EXIT_OK = 0
@@ -348,26 +349,6 @@ def run_hash(name: str, profile: str, params: Mapping[str, Any]) -> str:
     return _execute.content_hash(name, {"parameters": _jsonable(dict(params)), "profile": profile})
 
 
-def _write_json(path: Path, obj: Any) -> None:
-    """Write JSON to a temporary file beside ``path`` and rename it into place."""
-    _write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _load_json(path: Path) -> Any:
     try:
         with open(path) as fh:
@@ -600,7 +581,7 @@ def run_one(name: str, params: Mapping[str, Any], profile: str, dest: Path | str
             resolved_parameters=resolved, library={"name": "landscape", "version": __version__},
             key_numbers=kn, outputs=sorted(p.name for p in tmp.iterdir() if p.name != "provenance.json"),
         )
-        _write_json(tmp / "provenance.json", prov)
+        write_json(tmp / "provenance.json", prov)
         os.chmod(tmp, 0o755)
         _move_into_place(tmp, dest)
         if failed_dir.exists():

@@ -9,7 +9,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .data import AUGMENTATIONS, DICTIONARY_KINDS, LATENT_SCHEMES, MASK_MEANINGS, NOISE_SCHEMES, keep_probability

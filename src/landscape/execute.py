@@ -22,7 +22,6 @@ Command line: ``python -m landscape.execute --help``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import copy
 import datetime as _dt
 import difflib
@@ -35,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
+
+from .fileio import atomic_write, environ, write_json
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -255,30 +256,6 @@ def default_kernel_name() -> str:
         return "python3"
 
 
-@contextlib.contextmanager
-def _environ(**values: str) -> Iterator[None]:
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def _write_json_atomic(path: Path, obj: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(obj, fh, indent=2, sort_keys=True, default=str)
-        fh.write("\n")
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def _tag_injected(nb) -> None:
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
@@ -368,7 +345,7 @@ def execute(name: str, out_dir: Path | str | None = None,
             lg.setLevel(lvl)
 
     try:
-        with _environ(LANDSCAPE_OUTPUT_DIR=str(artefacts), LANDSCAPE_NOTEBOOK=name,
+        with environ(LANDSCAPE_OUTPUT_DIR=str(artefacts), LANDSCAPE_NOTEBOOK=name,
                       LANDSCAPE_PROFILE=profile):
             papermill.execute_notebook(nb, str(tmp_path), parameters=params, kernel_name=kernel,
                                        progress_bar=bool(progress), cwd=str(artefacts),
@@ -400,7 +377,7 @@ def execute(name: str, out_dir: Path | str | None = None,
                      parameters=params, profile=profile, kernel=kernel, hash=digest,
                      start=start.isoformat(timespec="seconds"),
                      end=end.isoformat(timespec="seconds"), wall_time_s=round(wall, 3))
-    _write_json_atomic(artefacts / "provenance.json", record)
+    write_json(artefacts / "provenance.json", record)
     log(f"[execute] {name}: done in {wall:.1f} s -> {out_path}")
     return out_path
 
@@ -474,15 +451,11 @@ def make_golden(name: str, golden_dir: Path | str | None = None, **kwargs: Any) 
     golden_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"golden-{name}-") as tmp:
         # an empty training cache: goldens hold what the code computes now, as nbval will
-        with _environ(LANDSCAPE_CACHE_DIR=str(Path(tmp) / "cache")):
+        with environ(LANDSCAPE_CACHE_DIR=str(Path(tmp) / "cache")):
             path = execute(name, Path(tmp) / "executed", profile=GOLDEN_PROFILE, force=True, **kwargs)
         nb = strip_volatile(nbformat.read(path, as_version=4))
     out = golden_dir / f"{Path(path).stem}.ipynb"
-    fd, tmp_out = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=golden_dir)
-    os.close(fd)
-    nbformat.write(nb, tmp_out)
-    os.chmod(tmp_out, 0o644)
-    os.replace(tmp_out, out)
+    atomic_write(out, lambda tmp: nbformat.write(nb, tmp))
     return out
 
 

@@ -21,8 +21,9 @@ import math
 import numbers as _numbers
 import os
 import pathlib
-import tempfile
 from typing import Any, Mapping
+
+from .fileio import write_bytes
 
 OUTPUT_DIR_ENV = "LANDSCAPE_OUTPUT_DIR"
 NOTEBOOK_ENV = "LANDSCAPE_NOTEBOOK"
@@ -85,22 +86,6 @@ def glue(name: str, value: Any) -> None:
     _glue(name, value, display=False)
 
 
-def _atomic_write_bytes(path: pathlib.Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def key_numbers(numbers: Mapping[str, Any] | None = None, digits: int = 2, **kwargs: Any) -> None:
     """Print, glue and record the numbers a notebook stands for.
 
@@ -129,7 +114,7 @@ def key_numbers(numbers: Mapping[str, Any] | None = None, digits: int = 2, **kwa
         # NaN / inf are not JSON; record them as strings.
         record = {k: (str(v) if isinstance(v, float) and not math.isfinite(v) else v)
                   for k, v in record.items()}
-        _atomic_write_bytes(out / "key_numbers.json",
+        write_bytes(out / "key_numbers.json",
                             (json.dumps(record, indent=2) + "\n").encode())
 
 
@@ -185,6 +170,6 @@ def save_figure(fig: Any, name: str, params: Mapping[str, Any] | None = None,
             fig.savefig(buf, format=fmt, metadata=_figure_metadata(fmt, text, caption or name),
                         bbox_inches="tight", dpi=150 if fmt == "png" else "figure")
             path = out / f"{name}.{fmt}"
-            _atomic_write_bytes(path, buf.getvalue())
+            write_bytes(path, buf.getvalue())
             paths[fmt] = path
     return paths

@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
+from .fileio import environ, write_json, write_text
+
 __all__ = ["expand_grid", "point_folder", "run_point", "run_sweep", "write_summary", "summary_text",
            "plot_sweep"]
 
@@ -215,9 +217,7 @@ def run_sweep(name: str, points: Sequence[Mapping[str, Any]], axes: Mapping[str,
             and (out / "sweep.png").exists() and (out / "provenance.json").exists()):
         figure = out / "sweep.png"  # nothing changed: keep the plot and the provenance
     else:
-        from .cli import _write_text
-
-        _write_text(previous, summary)
+        write_text(previous, summary)
         figure = None
         try:
             figure = plot_sweep(name, profile, rows, axes, varying, plot_keys, out, log=log)
@@ -264,9 +264,7 @@ def _cell(value: Any) -> str:
 
 def write_summary(path: Path, rows: Sequence[Mapping[str, Any]], param_keys: Sequence[str]) -> None:
     """Write ``summary.csv`` (see :func:`summary_text`) atomically."""
-    from .cli import _write_text
-
-    _write_text(Path(path), summary_text(rows, param_keys))
+    write_text(Path(path), summary_text(rows, param_keys))
 
 
 def summary_text(rows: Sequence[Mapping[str, Any]], param_keys: Sequence[str]) -> str:
@@ -391,26 +389,18 @@ def plot_sweep(name: str, profile: str, rows, axes: Mapping[str, Sequence[Any]],
     fixed_text = ", ".join(f"{k}={v}" for k, v in fixed.items())
     fig.suptitle(f"{name} sweep ({profile} profile)" + (f"; {fixed_text}" if fixed_text else ""),
                  fontsize=10)
-    old = {k: os.environ.get(k) for k in (OUTPUT_DIR_ENV, NOTEBOOK_ENV)}
-    os.environ[OUTPUT_DIR_ENV], os.environ[NOTEBOOK_ENV] = str(out), name
-    try:
+    with environ(**{OUTPUT_DIR_ENV: str(out), NOTEBOOK_ENV: name}):
         paths = save_figure(fig, "sweep", params={"notebook": name, "profile": profile,
                                                   "axes": {k: list(v) for k, v in axes.items()},
                                                   "keys": keys},
                             caption=f"{name}: {', '.join(keys)} over {' x '.join(varying)} "
                                     f"({profile} profile)")
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return paths["png"]
 
 
 def _write_provenance(out: Path, name, profile, axes, rows, workers, scheduler, command, start,
                       wall, figure) -> None:
-    from .cli import _jsonable, _write_json
+    from .cli import _jsonable
     from .provenance import collect
 
     end = _dt.datetime.now(_dt.timezone.utc)
@@ -422,4 +412,4 @@ def _write_provenance(out: Path, name, profile, axes, rows, workers, scheduler, 
                      start=start.isoformat(timespec="seconds"), end=end.isoformat(timespec="seconds"),
                      wall_time_s=round(wall, 3), summary="summary.csv",
                      plot=None if figure is None else [f"sweep.{ext}" for ext in ("png", "pdf", "svg")])
-    _write_json(out / "provenance.json", record)
+    write_json(out / "provenance.json", record)
