@@ -53,6 +53,7 @@ KERNEL_NAME = "landscape"
 INJECTED_TAG = "injected-parameters"
 BOOK_HIDE_TAG = "hide-cell"
 METADATA_KEY = "landscape"
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 __all__ = [
     "NotebookExecutionError", "notebook_path", "list_notebooks", "toc_notebooks",
@@ -345,8 +346,10 @@ def execute(name: str, out_dir: Path | str | None = None,
             lg.setLevel(lvl)
 
     try:
+        # the inline backend whatever the caller's MPLBACKEND (e.g. Agg in tests): an executed
+        # notebook always carries its figures
         with environ(LANDSCAPE_OUTPUT_DIR=str(artefacts), LANDSCAPE_NOTEBOOK=name,
-                      LANDSCAPE_PROFILE=profile):
+                     LANDSCAPE_PROFILE=profile, MPLBACKEND=INLINE_BACKEND):
             papermill.execute_notebook(nb, str(tmp_path), parameters=params, kernel_name=kernel,
                                        progress_bar=bool(progress), cwd=str(artefacts),
                                        report_mode=False)

@@ -1,0 +1,40 @@
+"""Keep in results/runs/ only the results of the paper profile's runs (CPU, float32).
+
+    .venv/bin/python scripts/prune_shipped.py [--dry-run]
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+import torch
+
+from landscape import experiments
+from landscape.cache import SHIPPED_DIR, run_key, use_compile
+
+
+def paper_keys() -> set[str]:
+    keys = set()
+    for name in experiments.names():
+        exp = experiments.get(name)
+        for cfgs in exp.configs(exp.defaults("paper")).values():
+            keys.add(run_key(cfgs, torch.device("cpu"), torch.float32, use_compile(cfgs, "auto")))
+    return keys
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dry-run", action="store_true")
+    args = ap.parse_args()
+    keep = paper_keys()
+    for f in sorted(SHIPPED_DIR.glob("*.npz")):
+        if f.stem not in keep:
+            print(f"{'would remove' if args.dry_run else 'removing'} {f.name} (not a paper-profile run)")
+            if not args.dry_run:
+                f.unlink()
+    print(f"{len([f for f in SHIPPED_DIR.glob('*.npz') if f.stem in keep])} paper-profile results kept")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
