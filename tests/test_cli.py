@@ -447,3 +447,17 @@ def test_sweep_on_a_local_dask_cluster_resumes(tmp_path, monkeypatch, capsys):
         assert "4 points, 4 already finished, 0 to run" in err and not started
         assert stamps == {p.name: (p / "provenance.json").stat().st_mtime_ns
                           for p in (tmp_path / "sw" / "points").iterdir()}
+
+
+def test_sweep_points_share_key_names_and_plot_values(tmp_path):
+    """A Pr(sparse) sweep: each point's keys lose its own condition, and the heat map finds
+    every point (p_sparse [0.1] in a point equals 0.1 on the axis)."""
+    from landscape import sweep
+
+    assert sweep.own_condition_keys({"ncl_ps0p1_min": 0.5, "ncl_ps0p3_min": 0.9, "claim": True},
+                                    {"p_sparse": [0.1], "masking_prob": 0.5}) == \
+        {"ncl_min": 0.5, "ncl_ps0p3_min": 0.9, "claim": True}
+    rows = [{"params": {"p_sparse": [ps], "masking_prob": mp}, "key_numbers": {"ncl_min": ps + mp}}
+            for ps in (0.1, 0.3) for mp in (0.5, 0.7)]
+    assert sweep._value(rows, {"p_sparse": 0.3, "masking_prob": 0.7}, "ncl_min") == pytest.approx(1.0)
+    assert sweep._value(rows, {"p_sparse": [0.1], "masking_prob": 0.5}, "ncl_min") == pytest.approx(0.6)

@@ -249,9 +249,29 @@ def _rows(points, axes, outcomes, out: Path) -> list[dict[str, Any]]:
         except ValueError:
             folder = str(dest)
         rows.append({"params": dict(point), "status": res["status"], "message": res.get("message") or "",
-                     "key_numbers": dict(res.get("key_numbers") or {}), "folder": folder,
-                     "failed_path": res.get("failed_path")})
+                     "key_numbers": own_condition_keys(dict(res.get("key_numbers") or {}), point),
+                     "folder": folder, "failed_path": res.get("failed_path")})
     return rows
+
+
+def own_condition_keys(numbers: Mapping[str, Any], point: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop the point's own swept condition from key names, so that points of a sweep share
+    keys: at ``p_sparse=0.1`` (or ``[0.1]``) ``ncl_ps0p1_min`` becomes ``ncl_min``."""
+    from .plotting import _cond_slug
+
+    slugs = []
+    for k, v in point.items():
+        if isinstance(v, (list, tuple)) and len(v) == 1:
+            v = v[0]
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            slugs.append("_" + _cond_slug(k, float(v)))
+    out = {}
+    for key, value in numbers.items():
+        new = key
+        for slug in slugs:
+            new = re.sub(re.escape(slug) + r"(?=_|$)", "", new)
+        out.setdefault(new, value)
+    return out
 
 
 def _cell(value: Any) -> str:
@@ -320,7 +340,10 @@ def _axis_positions(values: Sequence[Any]) -> tuple[list[float], list[str], bool
 
 
 def _same(a: Any, b: Any) -> bool:
-    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+    """Equal as JSON, a one-element list counting as its element (p_sparse [0.1] is 0.1)."""
+    unwrap = lambda v: v[0] if isinstance(v, (list, tuple)) and len(v) == 1 else v
+    return (json.dumps(unwrap(a), sort_keys=True, default=str)
+            == json.dumps(unwrap(b), sort_keys=True, default=str))
 
 
 def _value(rows, point: Mapping[str, Any], key: str) -> float:
@@ -363,7 +386,7 @@ def plot_sweep(name: str, profile: str, rows, axes: Mapping[str, Sequence[Any]],
                 text = "failed" if not np.isfinite(v) else f"{v:.3f}"
                 bright = np.isfinite(v) and (v - vmin) > 0.6 * (vmax - vmin)
                 ax.text(ix, iy, text, ha="center", va="center", fontsize=8,
-                        color="black" if bright else "white")
+                        color="black" if bright or not np.isfinite(v) else "white")
             ax.set_xticks(range(len(axes[kx])), _axis_positions(axes[kx])[1], rotation=30)
             ax.set_yticks(range(len(axes[ky])), _axis_positions(axes[ky])[1])
             ax.set_xlabel(kx)
