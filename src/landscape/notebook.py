@@ -114,8 +114,7 @@ def key_numbers(numbers: Mapping[str, Any] | None = None, digits: int = 2, **kwa
         # NaN / inf are not JSON; record them as strings.
         record = {k: (str(v) if isinstance(v, float) and not math.isfinite(v) else v)
                   for k, v in record.items()}
-        write_bytes(out / "key_numbers.json",
-                            (json.dumps(record, indent=2) + "\n").encode())
+        write_bytes(out / "key_numbers.json", (json.dumps(record, indent=2) + "\n").encode())
 
 
 def verdict(claim: str, holds: bool, detail: str = "") -> str:
