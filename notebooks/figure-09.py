@@ -67,10 +67,7 @@ from landscape import experiments, plotting
 from landscape.notebook import key_numbers, save_figure, verdict
 
 exp = experiments.get("figure-09")
-params = exp.resolve(profile, **{name: globals()[name] for name in exp.knob_names})
-print(exp.describe(params))
-if profile == "smoke":
-    print("\nSMOKE PROFILE: a pipeline check at toy scale, not a reproduction of the paper.")
+params = exp.setup(profile, globals())
 
 # %% [markdown]
 # Each model is one batched training run over all its seeds and Pr(sparse) values, cached on

@@ -343,6 +343,16 @@ class Experiment:
         self.configs(params)  # TrainConfig validation: impossible combinations fail now
         return params
 
+    def setup(self, profile: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
+        """A notebook's first step: validate its ``parameters`` cell (the knobs are read from
+        ``namespace``, i.e. the notebook's ``globals()``), print the resolved setting and, for the
+        smoke profile, that it is not a reproduction.  Returns the resolved knob values."""
+        params = self.resolve(profile, **{name: namespace[name] for name in self.knob_names})
+        print(self.describe(params))
+        if profile == "smoke":
+            print("\nSMOKE PROFILE: a pipeline check at toy scale, not a reproduction of the paper.")
+        return params
+
     def describe(self, params: Mapping[str, Any] | None = None) -> str:
         """The knobs with their values (or help), and each model's fixed fields."""
         lines = [f"{self.name}: {self.title}"]
