@@ -8,6 +8,12 @@ its wall time and key numbers in ``results/paper/summary.json`` and copies the f
 results it produced into ``results/runs/`` (a read-only cache shipped with the repository, so
 that ``make book`` on a fresh clone does not retrain what was already run).
 
+``--train-only NAME ...`` only trains the named experiments' models into the paper cache (in the
+order given), without executing notebooks: a later execution then finds them cached.  The
+summary records each notebook's execution wall time and, separately, the training wall time of
+its models as stored in their result files (a notebook re-executed on cached results is fast,
+its training was not).
+
 Interrupting it is safe: finished notebooks are skipped on the next run (their executed copy
 is up to date), and an interrupted training run resumes from its last checkpoint.
 """
@@ -46,29 +52,59 @@ def order(names: list[str]) -> list[str]:
     return sorted(names, key=cost)
 
 
-def ship_new_results(since: float) -> list[str]:
-    """Copy finished cache entries written after ``since`` into results/runs/."""
+def ship_new_results() -> list[str]:
+    """Copy the finished paper-scale results not shipped yet into results/runs/."""
     SHIPPED_DIR.mkdir(parents=True, exist_ok=True)
     copied = []
     for f in sorted(PAPER_CACHE.glob("*.npz")):
-        if f.stat().st_mtime >= since and not (SHIPPED_DIR / f.name).exists():
+        if not (SHIPPED_DIR / f.name).exists():
             shutil.copy2(f, SHIPPED_DIR / f.name)
             copied.append(f.name)
     return copied
 
 
+def training_wall_s(name: str) -> float | None:
+    """Sum of the training wall times of an experiment's paper-profile models (from their result
+    files, whether trained by this execution or earlier), or None for a notebook without models."""
+    from landscape import experiments
+    from landscape.cache import find_cached
+
+    if name not in experiments.names():
+        return None
+    exp = experiments.get(name)
+    found = [find_cached(cfgs) for cfgs in exp.configs(exp.defaults("paper")).values()]
+    return round(sum(r.wall_s for r in found if r is not None), 1) if all(found) else None
+
+
+def train_only(names: list[str]) -> None:
+    """Train (into the paper cache) the paper-profile models of the named experiments, in order,
+    without executing their notebooks: a later execution finds every model cached."""
+    from landscape import experiments
+
+    for name in names:
+        exp = experiments.get(name)
+        t0 = time.time()
+        print(f"[train] {time.strftime('%H:%M:%S')} {name}: start", flush=True)
+        exp.run(exp.defaults("paper"), progress=True)
+        print(f"[train] {time.strftime('%H:%M:%S')} {name}: done in {time.time() - t0:.0f} s", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", help="notebooks (default: all of _toc.yml, cheapest first)")
+    ap.add_argument("--train-only", action="store_true",
+                    help="only train the named experiments' models into the paper cache")
     ap.add_argument("--out", type=Path, default=execute.BOOK_EXECUTED,
                     help="folder for the executed notebooks (default: book/executed)")
     args = ap.parse_args()
     names = args.names or order(execute.toc_notebooks())
     # a cache of its own, so that only this run's results are shipped (kernels inherit it)
     os.environ["LANDSCAPE_CACHE_DIR"] = str(PAPER_CACHE)
+    if args.train_only:
+        train_only(names)
+        return 0
     summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {"notebooks": {}}
     for name in names:
-        t0 = time.time()
         print(f"[paper] {time.strftime('%H:%M:%S')} {name}: start", flush=True)
         try:
             path = execute.execute(name, args.out, profile="paper", progress=False)
@@ -78,11 +114,12 @@ def main() -> int:
         artefacts = path.parent / name
         prov = json.loads((artefacts / "provenance.json").read_text())
         keys = json.loads((artefacts / "key_numbers.json").read_text()) if (artefacts / "key_numbers.json").exists() else {}
-        shipped = ship_new_results(t0)
+        shipped = ship_new_results()
         entry = summary["notebooks"].get(name, {})
         if prov.get("start", "") >= entry.get("start", ""):  # an up-to-date skip keeps the old record
             summary["notebooks"][name] = {
-                "wall_time_s": prov.get("wall_time_s"), "start": prov.get("start"), "end": prov.get("end"),
+                "wall_time_s": prov.get("wall_time_s"), "training_wall_s": training_wall_s(name),
+                "start": prov.get("start"), "end": prov.get("end"),
                 "key_numbers": keys, "shipped_runs": sorted(set(entry.get("shipped_runs", [])) | set(shipped)),
                 "git": prov.get("git"), "parameters": prov.get("parameters")}
         summary["provenance"] = collect(what="paper-scale execution of the companion's notebooks")

@@ -100,3 +100,18 @@ def test_gradcheck_of_losses():
     assert torch.autograd.gradcheck(lambda x: losses.ncl_normalized(x, b), (a,))
     assert torch.autograd.gradcheck(lambda x: losses.ncl_inner(x, b), (a,))
     assert torch.autograd.gradcheck(lambda x: losses.simsiam(x, b, b, x), (a,))
+
+
+def test_tiled_nt_xent_matches_reference_over_several_tiles(monkeypatch):
+    """2N = 2 x 75 rows in tiles of 32 (the last one partial): value and gradient as the plain form."""
+    monkeypatch.setattr(losses, "CPU_TILE_ROWS", 32)
+    z1, z2 = rand(3, 75, 6, seed=9).requires_grad_(), rand(3, 75, 6, seed=10).requires_grad_()
+    t = torch.tensor([0.05, 0.2, 1.0], dtype=D)
+    fused, ref = losses.nt_xent(z1, z2, t), losses.nt_xent_reference(z1, z2, t)
+    assert torch.allclose(fused, ref, rtol=1e-10, atol=1e-12)
+    g_fused = torch.autograd.grad(fused.sum(), (z1, z2))
+    g_ref = torch.autograd.grad(ref.sum(), (z1, z2))
+    for a, b in zip(g_fused, g_ref):
+        assert torch.allclose(a, b, rtol=1e-9, atol=1e-12)
+    with torch.no_grad():  # no gradient wanted: the value alone
+        assert torch.allclose(losses.nt_xent(z1, z2, t), ref, rtol=1e-10, atol=1e-12)

@@ -22,6 +22,9 @@ from .train import Engine, TrainResult, resolve_device, train, use_compile
 
 # Bump when a change to the engine changes its numbers: old cache entries are then ignored.
 ENGINE_VERSION = "1"
+#: Versions of one method's kernel, bumped when only that method's numbers change (a change to
+#: the NT-Xent kernel leaves the non-contrastive results valid).  "2": the tiled NT-Xent.
+METHOD_VERSIONS = {"cl": "2"}
 
 #: Results of the paper-scale runs shipped with the repository (read-only fallback;
 #: ``LANDSCAPE_SHIPPED_DIR`` points elsewhere, e.g. at an empty folder in tests).
@@ -36,6 +39,9 @@ def run_key(configs: Sequence[TrainConfig], device: torch.device, dtype: torch.d
             compiled: bool = False) -> str:
     payload = {"engine": ENGINE_VERSION, "device": device.type, "dtype": str(dtype), "compiled": compiled,
                "configs": [c.to_dict() for c in configs]}
+    kernels = sorted({METHOD_VERSIONS[c.method] for c in configs if c.method in METHOD_VERSIONS})
+    if kernels:
+        payload["kernel"] = kernels
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
 
 

@@ -48,52 +48,72 @@ def nt_xent_reference(z1: Tensor, z2: Tensor, temperature: Tensor | float, norma
     return -(S.log_softmax(-1).gather(-1, pos.expand(R, n2)[..., None]).squeeze(-1)).mean(-1)
 
 
-class _NTXent(torch.autograd.Function):
-    """Fused NT-Xent.  One ``[R, 2N, 2N]`` buffer E = exp(S - shift) (diagonal zeroed) is the only
-    large tensor; the softmax is P = E / rowsum and the gradient is ``(P + P^T - 2 swap) Z / t / 2N``,
-    computed as ``(E Z) / rowsum + E^T (Z / rowsum)`` so that E is never rescaled; with unit rows
-    E is symmetric and both terms come from one product ``E [Z, Z / rowsum]``.
+#: Rows of the similarity matrix handled at once by :class:`_NTXent` on a CPU: a [R, 64, 2N]
+#: tile of all replicas stays in the cache (on a GPU the whole matrix is one tile).
+CPU_TILE_ROWS = 64
 
-    With unit-norm rows every similarity is at most 1/t: the shift 1/t needs no row maximum (it is
-    folded into the product through an extra constant column; exp(-2/t) stays far above float32's
-    underflow for t >= 0.02).  Otherwise the row maximum is used."""
+
+class _NTXent(torch.autograd.Function):
+    """Fused NT-Xent (cross-entropy over the rows of S = Z Z^T / t, diagonal excluded).
+
+    The gradient is ``(P + P^T - 2 swap) Z / t / 2N`` with P = softmax(S).  With unit-norm rows
+    (``unit_rows``) every similarity is at most 1/t, so the shift 1/t needs no row maximum
+    (exp(-2/t) stays far above float32's underflow for t >= 0.02), E = exp(S - 1/t) is
+    symmetric and P^T Z = E (Z / rowsum).  The forward pass then walks over tiles of rows: for
+    rows b it forms E_b, its row sums, the rows b of P Z = (E_b Z) / rowsum_b and the
+    contribution E_b^T (Z_b / rowsum_b) of those rows to P^T Z, and drops E_b.  No [R, 2N, 2N]
+    tensor is ever held; the gradient is ready when the forward pass ends (the backward pass
+    only scales it).  Without unit rows the whole matrix is formed, shifted by its row maxima."""
 
     @staticmethod
     def forward(ctx, z: Tensor, inv_t: Tensor, unit_rows: bool) -> Tensor:  # z [R,2N,m], inv_t [R,1,1]
         R, n2, _ = z.shape
         N = n2 // 2
         zs = z * inv_t
+        pos = (zs[:, :N] * z[:, N:]).sum(-1)                                # [R, N]
+        need_grad = ctx.needs_input_grad[0]
         if unit_rows:
-            ones = torch.ones(R, n2, 1, dtype=z.dtype, device=z.device)
-            E = torch.bmm(torch.cat([zs, -inv_t * ones], -1), torch.cat([z, ones], -1).transpose(1, 2))
-            shift = inv_t[:, :, 0]
+            tile = n2 if z.device.type != "cpu" else CPU_TILE_ROWS
+            lhs = torch.cat([zs, -inv_t.expand(R, n2, 1)], -1)             # S - 1/t from one product
+            rhs = torch.cat([z, torch.ones_like(z[..., :1])], -1).transpose(1, 2)
+            rowsum = torch.empty(R, n2, dtype=z.dtype, device=z.device)
+            if need_grad:
+                pz = torch.empty_like(z)                                     # P Z
+                ptz = torch.zeros_like(z)                                    # P^T Z
+            for s in range(0, n2, tile):
+                e = torch.bmm(lhs[:, s:s + tile], rhs).exp_()               # E_b [R, tile, 2N]
+                e[:, :, s:s + tile].diagonal(dim1=1, dim2=2).zero_()
+                rs = e.sum(-1)
+                rowsum[:, s:s + tile] = rs
+                if need_grad:
+                    inv = (1.0 / rs)[..., None]
+                    torch.bmm(e, z, out=pz[:, s:s + tile])
+                    pz[:, s:s + tile].mul_(inv)
+                    ptz.baddbmm_(e.transpose(1, 2), z[:, s:s + tile] * inv)
+            lse = rowsum.log() + inv_t[:, :, 0]
+            if need_grad:
+                ctx.save_for_backward(pz.add_(ptz), z, inv_t)
         else:
             E = torch.bmm(zs, z.transpose(1, 2))
             E.diagonal(dim1=1, dim2=2).fill_(float("-inf"))
             shift = E.amax(dim=-1)
-            E.sub_(shift[..., None])
-        E.exp_()
-        E.diagonal(dim1=1, dim2=2).zero_()
-        rowsum = E.sum(-1)                                                  # [R, 2N]
-        lse = rowsum.log() + shift
-        pos = (zs[:, :N] * z[:, N:]).sum(-1)                                # [R, N]
-        ctx.save_for_backward(z, inv_t, E, rowsum)
-        ctx.unit_rows = unit_rows
+            E.sub_(shift[..., None]).exp_()
+            E.diagonal(dim1=1, dim2=2).zero_()
+            rowsum = E.sum(-1)                                              # [R, 2N]
+            lse = rowsum.log() + shift
+            if need_grad:
+                inv = (1.0 / rowsum)[..., None]
+                both = torch.bmm(E, z).mul_(inv)                            # P Z
+                both += torch.bmm((z * inv).transpose(1, 2).contiguous(), E).transpose(1, 2)  # P^T Z
+                ctx.save_for_backward(both, z, inv_t)
         return lse.mean(-1) - pos.mean(-1)  # each positive sits in two of the 2N rows
 
     @staticmethod
     def backward(ctx, grad: Tensor):
-        z, inv_t, E, rowsum = ctx.saved_tensors
+        pz_ptz, z, inv_t = ctx.saved_tensors
         n2 = z.shape[1]
         N = n2 // 2
-        m = z.shape[2]
-        inv_rowsum = (1.0 / rowsum)[..., None]
-        if ctx.unit_rows:  # E is symmetric: P^T Z = E (Z / rowsum), one product for both terms
-            both = torch.bmm(E, torch.cat([z, z * inv_rowsum], -1))
-            dz = both[..., :m].mul_(inv_rowsum).add_(both[..., m:])
-        else:
-            dz = torch.bmm(E, z).mul_(inv_rowsum)                           # P Z
-            dz += torch.bmm((z * inv_rowsum).transpose(1, 2).contiguous(), E).transpose(1, 2)  # P^T Z
+        dz = pz_ptz.clone()
         dz[:, :N].sub_(z[:, N:], alpha=2.0)
         dz[:, N:].sub_(z[:, :N], alpha=2.0)
         dz.mul_(inv_t * (grad[:, None, None] / n2))
