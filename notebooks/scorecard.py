@@ -33,9 +33,12 @@
 #   up under the training cache's own key (`landscape.cache.run_key`, for a CPU or a GPU run);
 #   a model whose runs are not there is marked *not yet run at paper scale*. Nothing is
 #   interpolated or copied from elsewhere.
-# - Claims and the numbers quoted for Figures 5 and 7: the key numbers each notebook printed
-#   when `scripts/paper_run.py` executed it at paper scale (`results/paper/summary.json`). The
-#   wording of each claim is the notebook's own `verdict(...)` line.
+# - Claims and the numbers quoted for Figures 5 and 7: the verdicts each notebook recorded
+#   (`landscape.notebook.verdict`, in its `claims.json`) and the key numbers it printed when
+#   `scripts/paper_run.py` executed it at paper scale (`results/paper/summary.json`; for an
+#   execution recorded before verdicts were, its `claim_...` key numbers). The claims of a
+#   notebook not yet run at paper scale are the `CLAIM ...` lines of its smoke-profile golden
+#   (`tests/goldens/`), which says nothing about the paper: they are listed, not judged.
 # - Tolerance (one definition, `landscape.plotting.tolerance`): a cell is within tolerance when
 #   $|\text{ours} - \text{paper}| \le \max(2\,\mathrm{std}_\text{paper}, 0.05)$.
 #
@@ -49,13 +52,13 @@ profile = "smoke"  # str: "smoke" or "paper"; this page shows the paper-scale re
 # %%
 import json
 import math
-import re
 
+import nbformat
 import torch
 from IPython.display import Markdown, display
 
 from landscape import cache, experiments, plotting
-from landscape.notebook import glue, key_numbers
+from landscape.notebook import key_numbers, printed_claims
 from landscape.provenance import REPO_ROOT
 
 RESULTS = REPO_ROOT / "results"
@@ -213,39 +216,48 @@ n_quoted_within = sum(bool(q["within"]) for q in quoted)
 # ## Qualitative claims of the figures and tables
 #
 # Each experiment's notebook states the paper's claims about its figure and prints a verdict
-# (`CLAIM ...: HOLDS` or `DOES NOT HOLD`) computed from its runs; here is the verdict of its
-# paper-scale execution. The "within tolerance in every cell" claims of the tables and the
+# (`CLAIM ...: HOLDS` or `DOES NOT HOLD`) computed from its runs; here is the verdict its
+# paper-scale execution recorded. Checks that are not claims of the paper (`CHECK ...` lines)
+# are not listed. The "within tolerance in every cell" claims of the tables and the
 # "about 0.7 to 0.87" / "about 0.62 to 0.85" claims of Figures 5 and 7 are the numbers above,
 # and are not counted again.
 
 # %%
 from landscape import execute as _execute
 
-QUANTITATIVE = {"claim_table_matches", "claim_matches_paper"}
+QUANTITATIVE = {"claim_table_matches", "claim_matches_paper"}   # keys of the claims counted above
+QUANTITATIVE_TEXT = "reproduced within tolerance in every cell"  # the tables' claim, when unkeyed
 
 
-def claims_of(name):
-    """``{claim key: verdict text}`` read from the notebook's own source."""
-    src = (REPO_ROOT / "notebooks" / f"{name}.py").read_text()
-    texts = {}
-    for m in re.finditer(r'verdict\(((?:\s*f?"(?:[^"\\]|\\.)*")+)\s*,\s*(\w+)', src):
-        text = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
-        texts[m.group(2)] = re.sub(r"\{[^}]*\}", "σ_max", text)
-    out = {}
-    for m in re.finditer(r'"(claim_\w+)":\s*(\w+)', src):
-        if m.group(1) not in QUANTITATIVE:
-            out[m.group(1)] = texts.get(m.group(2), m.group(1)[len("claim_"):].replace("_", " "))
-    return out
+def is_quantitative(claim):
+    """Whether a recorded claim is one of the numbers above (by its key, else by its wording)."""
+    return claim.get("key") in QUANTITATIVE or QUANTITATIVE_TEXT in claim["claim"]
 
 
-claim_rows = []
-for name in _execute.toc_notebooks():
-    if not (name.startswith("figure-") or name.startswith("table-")):
-        continue
-    kn = paper_runs.get(name, {}).get("key_numbers")
-    for key, text in claims_of(name).items():
-        holds = None if kn is None or key not in kn else bool(kn[key])
-        claim_rows.append(dict(notebook=name, key=key, text=text, holds=holds))
+def golden_claims(name):
+    """The paper claims printed by the notebook's smoke-profile golden (their wording only)."""
+    path = _execute.GOLDEN_DIR / f"{name}.ipynb"
+    return printed_claims(nbformat.read(path, as_version=4)) if path.exists() else []
+
+
+def paper_claims(name):
+    """The notebook's qualitative paper claims, each with ``holds`` at paper scale (None: not run).
+
+    Recorded verdicts when the paper-scale execution recorded them; else the golden's claims,
+    judged by the recorded ``claim_...`` key numbers when there are some."""
+    run = paper_runs.get(name, {})
+    if "claims" in run:
+        claims = [dict(c) for c in run["claims"] if c.get("paper_claim", True)]
+    else:
+        kn = run.get("key_numbers", {})
+        claims = [dict(c, holds=bool(kn[c["key"]]) if c["key"] in kn else None)
+                  for c in golden_claims(name)]
+    return [c for c in claims if not is_quantitative(c)]
+
+
+claim_rows = [dict(notebook=name, text=c["claim"], holds=c["holds"])
+              for name in _execute.toc_notebooks() if name.startswith(("figure-", "table-"))
+              for c in paper_claims(name)]
 
 lines = ["| Experiment | Claim | Verdict at paper scale | Explanation |", "|---|---|---|---|"]
 for c in claim_rows:

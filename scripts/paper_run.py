@@ -30,6 +30,7 @@ from pathlib import Path
 from landscape import execute
 from landscape.cache import SHIPPED_DIR
 from landscape.fileio import write_json
+from landscape.notebook import CLAIMS_FILE, read_claims
 from landscape.provenance import REPO_ROOT, collect
 
 SUMMARY = REPO_ROOT / "results" / "paper" / "summary.json"
@@ -64,28 +65,28 @@ def ship_new_results() -> list[str]:
 
 
 def training_wall_s(name: str) -> float | None:
-    """Sum of the training wall times of an experiment's paper-profile models (from their result
-    files, whether trained by this execution or earlier), or None for a notebook without models."""
+    """Sum of the training wall times of a notebook's paper-scale runs (from their result files,
+    whether trained by this execution or earlier), or None for a notebook without runs."""
     from landscape import experiments
     from landscape.cache import find_cached
 
-    if name not in experiments.names():
+    if name not in experiments.names() and name != "paper-vs-code":
         return None
-    exp = experiments.get(name)
-    found = [find_cached(cfgs) for cfgs in exp.configs(exp.defaults("paper")).values()]
+    found = [find_cached(cfgs) for cfgs in experiments.paper_runs(name)]
     return round(sum(r.wall_s for r in found if r is not None), 1) if all(found) else None
 
 
 def train_only(names: list[str]) -> None:
-    """Train (into the paper cache) the paper-profile models of the named experiments, in order,
-    without executing their notebooks: a later execution finds every model cached."""
+    """Train (into the paper cache) the paper-scale runs of the named notebooks, in order,
+    without executing them: a later execution finds every run cached."""
     from landscape import experiments
+    from landscape.cache import cached_train
 
     for name in names:
-        exp = experiments.get(name)
         t0 = time.time()
         print(f"[train] {time.strftime('%H:%M:%S')} {name}: start", flush=True)
-        exp.run(exp.defaults("paper"), progress=True)
+        for k, cfgs in enumerate(experiments.paper_runs(name)):
+            cached_train(cfgs, progress=f"{name} run {k + 1}")
         print(f"[train] {time.strftime('%H:%M:%S')} {name}: done in {time.time() - t0:.0f} s", flush=True)
 
 
@@ -117,11 +118,16 @@ def main() -> int:
         shipped = ship_new_results()
         entry = summary["notebooks"].get(name, {})
         if prov.get("start", "") >= entry.get("start", ""):  # an up-to-date skip keeps the old record
-            summary["notebooks"][name] = {
+            record = {
                 "wall_time_s": prov.get("wall_time_s"), "training_wall_s": training_wall_s(name),
                 "start": prov.get("start"), "end": prov.get("end"),
                 "key_numbers": keys, "shipped_runs": sorted(set(entry.get("shipped_runs", [])) | set(shipped)),
                 "git": prov.get("git"), "parameters": prov.get("parameters")}
+            # the verdicts (landscape.notebook.verdict) it recorded; an execution older than
+            # claims.json has none, and the scorecard then falls back on its claim_* key numbers
+            if (artefacts / CLAIMS_FILE).exists():
+                record["claims"] = read_claims(artefacts)
+            summary["notebooks"][name] = record
         summary["provenance"] = collect(what="paper-scale execution of the companion's notebooks")
         write_json(SUMMARY, summary)
         print(f"[paper] {time.strftime('%H:%M:%S')} {name}: done, wall {prov.get('wall_time_s')} s, "

@@ -3,13 +3,15 @@
 - :func:`key_numbers` prints the numbers a notebook stands for (plain text, what nbval compares),
   glues them for the book's prose and writes ``key_numbers.json`` beside the executed notebook.
 - :func:`save_figure` writes a figure as PNG, PDF and SVG with its provenance embedded.
-- :func:`verdict` prints whether a claim of the paper holds in this run.
+- :func:`verdict` prints whether a claim of the paper holds in this run and records it in
+  ``claims.json`` beside the executed notebook; :func:`read_claims` reads that file back and
+  :func:`printed_claims` recovers the same records from an executed notebook's printed lines.
 - :func:`glue` is :func:`myst_nb.glue` with ``display=False`` (and a no-op without myst-nb).
 
 Environment variables (set by :func:`landscape.execute.execute`):
 
 ``LANDSCAPE_OUTPUT_DIR``
-    where figures and ``key_numbers.json`` go (default: ``figures/`` under the working directory
+    where figures, ``key_numbers.json`` and ``claims.json`` go (default: ``figures/`` under the working directory
     for figures, nowhere for the JSON).
 ``LANDSCAPE_NOTEBOOK``
     the notebook's name, recorded in figure provenance.
@@ -21,15 +23,26 @@ import math
 import numbers as _numbers
 import os
 import pathlib
-from typing import Any, Mapping
+import re
+from typing import Any, Iterator, Mapping
 
 from .fileio import write_bytes
 
 OUTPUT_DIR_ENV = "LANDSCAPE_OUTPUT_DIR"
 NOTEBOOK_ENV = "LANDSCAPE_NOTEBOOK"
 FIGURE_FORMATS = ("png", "pdf", "svg")
+CLAIMS_FILE = "claims.json"
+CLAIM_PREFIX = "CLAIM"   # a verdict on a claim of the paper
+CHECK_PREFIX = "CHECK"   # a verdict on a check that is not a claim of the paper
+HOLDS, FAILS = "HOLDS", "DOES NOT HOLD"
+# A printed paper-claim verdict: the claim is the text before the last ": HOLDS" / ": DOES NOT
+# HOLD", the detail (optional) the text in parentheses after it.
+_VERDICT_LINE = re.compile(rf"^{CLAIM_PREFIX} (?P<claim>.*): (?P<holds>{HOLDS}|{FAILS})"
+                           r"(?: \((?P<detail>.*)\))?$")
+_CLAIM_KEY_LINE = re.compile(r"^(?P<key>claim_\w+): (?P<value>True|False)$")
 
-__all__ = ["key_numbers", "save_figure", "verdict", "glue", "output_dir", "FIGURE_FORMATS"]
+__all__ = ["key_numbers", "save_figure", "verdict", "read_claims", "printed_claims", "glue",
+           "output_dir", "FIGURE_FORMATS", "CLAIMS_FILE"]
 
 
 def output_dir() -> pathlib.Path | None:
@@ -117,13 +130,76 @@ def key_numbers(numbers: Mapping[str, Any] | None = None, digits: int = 2, **kwa
         write_bytes(out / "key_numbers.json", (json.dumps(record, indent=2) + "\n").encode())
 
 
-def verdict(claim: str, holds: bool, detail: str = "") -> str:
-    """Print and return ``CLAIM <claim>: HOLDS (<detail>)`` or ``... DOES NOT HOLD (...)``."""
-    line = f"CLAIM {claim}: {'HOLDS' if bool(holds) else 'DOES NOT HOLD'}"
+def verdict(claim: str, holds: bool, detail: str = "", *, key: str | None = None,
+            paper_claim: bool = True) -> str:
+    """Print and return ``CLAIM <claim>: HOLDS (<detail>)`` or ``... DOES NOT HOLD (...)``.
+
+    ``key`` names the claim's key number (``claim_...``), when it has one. ``paper_claim=False``
+    marks a check that is not a claim of the paper: its line starts with ``CHECK`` instead of
+    ``CLAIM``. If ``LANDSCAPE_OUTPUT_DIR`` is set, the verdict is also recorded in
+    ``claims.json`` there (:func:`read_claims`); a claim recorded again replaces its entry.
+    """
+    holds = bool(holds)
+    prefix = CLAIM_PREFIX if paper_claim else CHECK_PREFIX
+    line = f"{prefix} {claim}: {HOLDS if holds else FAILS}"
     if detail:
         line += f" ({detail})"
     print(line, flush=True)
+    out = output_dir()
+    if out is not None:
+        _record_claim(out / CLAIMS_FILE, {"claim": str(claim), "holds": holds, "detail": str(detail),
+                                          "key": key, "paper_claim": bool(paper_claim)})
     return line
+
+
+def read_claims(folder: pathlib.Path | str) -> list[dict[str, Any]]:
+    """The verdicts recorded in ``<folder>/claims.json``, in execution order ([] without one)."""
+    path = pathlib.Path(folder) / CLAIMS_FILE
+    return json.loads(path.read_text()) if path.exists() else []
+
+
+def _record_claim(path: pathlib.Path, record: dict[str, Any]) -> None:
+    """Add ``record`` to the claims file, replacing an earlier entry with the same claim text."""
+    claims = read_claims(path.parent)
+    same = [i for i, c in enumerate(claims) if c.get("claim") == record["claim"]]
+    if same:
+        claims[same[0]] = record
+    else:
+        claims.append(record)
+    write_bytes(path, (json.dumps(claims, indent=2) + "\n").encode())
+
+
+def _printed_lines(nb: Mapping[str, Any]) -> Iterator[str]:
+    """Every line a notebook's code cells printed (stream outputs), in order."""
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            if output.get("output_type") == "stream":
+                text = output.get("text", "")
+                yield from ("".join(text) if isinstance(text, list) else text).splitlines()
+
+
+def printed_claims(nb: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The paper-claim verdicts an executed notebook printed, as :func:`read_claims` records.
+
+    ``nb`` is the notebook (``nbformat`` node or its JSON). Each ``CLAIM ...`` line gives a
+    record (a claim printed again replaces its entry; ``CHECK`` lines are not paper claims).
+    The printed lines do not name their key: when the notebook printed as many ``claim_...``
+    key numbers as claims, with the same truth values in the same order, those keys are taken
+    for the claims' ``key`` (else ``key`` is None).
+    """
+    claims: dict[str, dict[str, Any]] = {}
+    keys: list[tuple[str, bool]] = []
+    for line in _printed_lines(nb):
+        if m := _VERDICT_LINE.match(line):
+            claims[m["claim"]] = {"claim": m["claim"], "holds": m["holds"] == HOLDS,
+                                  "detail": m["detail"] or "", "key": None, "paper_claim": True}
+        elif m := _CLAIM_KEY_LINE.match(line):
+            keys.append((m["key"], m["value"] == "True"))
+    records = list(claims.values())
+    if len(keys) == len(records) and all(h == r["holds"] for (_, h), r in zip(keys, records)):
+        for (k, _), r in zip(keys, records):
+            r["key"] = k
+    return records
 
 
 def _figure_metadata(fmt: str, text: str, title: str) -> dict[str, Any]:

@@ -1,0 +1,103 @@
+"""Claims recorded at execution time: ``verdict`` -> ``claims.json``, printed claims of a golden,
+and the start/end claims shared by Figures 5 and 7."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+
+import landscape.execute as E
+from landscape import notebook as N
+from landscape import plotting
+
+GOLDENS = Path(E.GOLDEN_DIR)
+
+
+def _notebook(*printed: str) -> dict:
+    """A minimal executed notebook whose code cells printed ``printed`` (one stream each)."""
+    cells = [{"cell_type": "code", "source": "", "outputs": [
+        {"output_type": "stream", "name": "stdout", "text": text}]} for text in printed]
+    return {"cells": cells}
+
+
+def test_verdict_records_claims_and_replaces_a_repeated_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(N.OUTPUT_DIR_ENV, str(tmp_path))
+    N.verdict("CL beats NCL", False, "0.5 vs 0.6", key="claim_cl_above_ncl")
+    N.verdict("with the public code's readings CL beats NCL", True, paper_claim=False)
+    N.verdict("CL beats NCL", True, "0.7 vs 0.6", key="claim_cl_above_ncl")  # the cell run again
+    assert capsys.readouterr().out.splitlines() == [
+        "CLAIM CL beats NCL: DOES NOT HOLD (0.5 vs 0.6)",
+        "CHECK with the public code's readings CL beats NCL: HOLDS",
+        "CLAIM CL beats NCL: HOLDS (0.7 vs 0.6)"]
+    recorded = json.loads((tmp_path / N.CLAIMS_FILE).read_text())
+    assert recorded == N.read_claims(tmp_path) == [
+        {"claim": "CL beats NCL", "holds": True, "detail": "0.7 vs 0.6", "key": "claim_cl_above_ncl",
+         "paper_claim": True},
+        {"claim": "with the public code's readings CL beats NCL", "holds": True, "detail": "",
+         "key": None, "paper_claim": False}]
+
+
+def test_verdict_without_output_dir_records_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv(N.OUTPUT_DIR_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert N.verdict("x", True) == "CLAIM x: HOLDS"
+    assert list(tmp_path.iterdir()) == [] and N.read_claims(tmp_path) == []
+
+
+def test_printed_claims_reads_verdict_lines_back(capsys):
+    lines = [N.verdict("Theorem 1(a): a claim with a colon", True, "detail: (nested) 1.0"),
+             N.verdict("a check", False, paper_claim=False),
+             N.verdict("a failing claim", 0)]
+    nb = _notebook("\n".join(lines) + "\n", "claim_a: True\nclaim_b: False\n")
+    assert N.printed_claims(nb) == [
+        {"claim": "Theorem 1(a): a claim with a colon", "holds": True, "detail": "detail: (nested) 1.0",
+         "key": "claim_a", "paper_claim": True},
+        {"claim": "a failing claim", "holds": False, "detail": "", "key": "claim_b", "paper_claim": True}]
+    # keys whose truth values disagree with the printed verdicts are not paired
+    unpaired = N.printed_claims(_notebook("\n".join(lines), "claim_a: False\nclaim_b: False"))
+    assert [c["key"] for c in unpaired] == [None, None]
+
+
+@pytest.mark.parametrize("name, keys", [
+    ("figure-05", ["claim_min_rises", "claim_matches_paper"]),
+    ("table-2", ["claim_cl_basic_above", "claim_cl_linear_above", "claim_table_matches"])])
+def test_printed_claims_of_a_golden(name, keys):
+    """The scorecard lists a notebook not yet run at paper scale from its golden's claims."""
+    claims = N.printed_claims(nbformat.read(GOLDENS / f"{name}.ipynb", as_version=4))
+    assert [c["key"] for c in claims] == keys
+    assert all(c["claim"] and c["paper_claim"] for c in claims)
+
+
+def test_every_figure_and_table_golden_prints_a_claim():
+    names = [n for n in E.toc_notebooks() if n.startswith(("figure-", "table-"))]
+    for name in names:
+        claims = N.printed_claims(nbformat.read(GOLDENS / f"{name}.ipynb", as_version=4))
+        assert claims and all(c["key"] for c in claims), name
+
+
+def _summary(p_sparse: float, start: float, final: float) -> SimpleNamespace:
+    stats = lambda v: {"min": SimpleNamespace(mean=v)}  # noqa: E731
+    return SimpleNamespace(cond={"p_sparse": p_sparse}, start=stats(start), final=stats(final))
+
+
+def test_start_end_claims(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(N.OUTPUT_DIR_ENV, str(tmp_path))
+    start = plotting.reported("fig5", "NCL-warmstart-predictor", "min_maxcos_start").mean
+    end = plotting.reported("fig5", "NCL-warmstart-predictor", "min_maxcos_end").mean
+    summaries = [_summary(0.1, start, end), _summary(0.2, start, start)]
+    numbers = plotting.start_end_claims(summaries, "fig5", "NCL-warmstart-predictor", "NCL")
+    assert list(numbers) == ["min_start_mean", "min_final_mean", "claim_min_rises",
+                             "claim_matches_paper"]
+    assert numbers["min_start_mean"] == pytest.approx(start)
+    assert numbers["min_final_mean"] == pytest.approx((start + end) / 2)
+    assert numbers["claim_min_rises"] is False  # Pr(sparse) 0.2 does not rise
+    recorded = N.read_claims(tmp_path)
+    assert [(c["key"], c["holds"]) for c in recorded] == [
+        ("claim_min_rises", False), ("claim_matches_paper", numbers["claim_matches_paper"])]
+    assert recorded[0]["claim"] == "the minimum max-cosine of NCL rises at every Pr(sparse)"
+    assert f"about {start:g} to about {end:g}" in recorded[1]["claim"]
+    assert N.printed_claims(_notebook(capsys.readouterr().out)) == [
+        dict(c, key=None) for c in recorded]
