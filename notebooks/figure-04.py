@@ -14,14 +14,14 @@
 # %% [markdown]
 # # Figure 4: NCL with a warm-started encoder and no predictor (and Figure 11)
 #
-# **What the paper shows.** Starting the encoder close to the dictionary does not rescue the
+# **What the paper {cite:p}`pokle2022contrasting` shows.** Starting the encoder close to the dictionary does not rescue the
 # non-contrastive loss without a predictor: the *minimum max-cosine* decreases as training
 # proceeds (Sec. 5.2.2).
 #
 # **Setup (Sec. 4.2, Sec. 5.2.2 and the captions).** Data $x = Mz + \epsilon$ (Eq. 1): $p = 50$,
 # $d = 10$, $n = 1000$, Pr(sparse) $\in \{0.1, 0.2, 0.3\}$, noise variance $\log d / d$;
 # independent masks (Eq. 3), masking probability 0.5. Encoder: $m = 50$ neurons, a linear layer,
-# BatchNorm and a symmetric ReLU; no predictor. Warm start: each row of $W$ is a randomly chosen
+# BatchNorm and a symmetric ReLU; no predictor (the prediction head of BYOL {cite:p}`grill2020byol` and SimSiam {cite:p}`chen2021simsiam`). Warm start: each row of $W$ is a randomly chosen
 # column of $M$ plus $\mathcal{N}(0, \sigma^2)$ noise with $\sigma = p^{-c/2}$, $c = 1$
 # ($\sigma \approx 0.141$); zero bias. Normalised NCL loss (Eq. 4), online and target updated in
 # turn. SGD, learning rate 0.025, batch 512, 8000 epochs, 5 runs. Figure 11 (appendix) shows the

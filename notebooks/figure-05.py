@@ -14,7 +14,7 @@
 # %% [markdown]
 # # Figure 5: NCL with a linear predictor and warm start (and Figure 12)
 #
-# **What the paper shows.** With a linear predictor *and* a warm start, the non-contrastive loss
+# **What the paper {cite:p}`pokle2022contrasting` shows.** With a linear predictor *and* a warm start, the non-contrastive loss
 # does learn the dictionary: the *minimum max-cosine* "increases on average from around 0.7 to
 # 0.87 as the training proceeds" (Sec. 5.2.2).
 #
@@ -67,7 +67,7 @@ warm_c = None  # float: warm start: noise sigma = p^(-c/2) [None: the profile's 
 warm_pick = None  # str: warm start: which dictionary columns start the rows of W: 'code' (as the public code: all d columns when m <= d, m drawn with replacement when m > d), 'with_replacement' (always) or 'cover' (every column at least once) [None: the profile's value]
 
 # %%
-from landscape import experiments, plotting
+from landscape import claims, experiments, plotting
 from landscape.notebook import key_numbers, save_figure
 
 exp = experiments.get("figure-05")
@@ -118,8 +118,8 @@ print(plotting.format_summary(summaries))
 #    spread for these two numbers; `plotting.tolerance`).
 
 # %%
-claims = plotting.start_end_claims(summaries, "fig5", "NCL-warmstart-predictor",
-                                   "warm-started NCL with a predictor")
+start_end = claims.start_end_claims(summaries, "fig5", "NCL-warmstart-predictor",
+                                    "warm-started NCL with a predictor")
 
 # %% [markdown]
 # In this execution the minimum max-cosine goes on average from {glue:text}`min_start_mean:.2f`
@@ -129,4 +129,4 @@ claims = plotting.start_end_claims(summaries, "fig5", "NCL-warmstart-predictor",
 
 # %% tags=["nbval-check-output"]
 key_numbers({**plotting.key_numbers_for(summaries, metrics=["min"], when="start"),
-             **plotting.key_numbers_for(summaries), **claims})
+             **plotting.key_numbers_for(summaries), **start_end})

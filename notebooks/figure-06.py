@@ -14,7 +14,7 @@
 # %% [markdown]
 # # Figure 6: NCL with a linear predictor, without warm start
 #
-# **What the paper shows.** The predictor alone is not enough: from a random initialisation the
+# **What the paper {cite:p}`pokle2022contrasting` shows.** The predictor alone is not enough: from a random initialisation the
 # non-contrastive loss with a linear predictor still fails to learn the dictionary; the warm start
 # of Figure 5 is what lets it succeed (Sec. 5.2.2).
 #

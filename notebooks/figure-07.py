@@ -14,7 +14,7 @@
 # %% [markdown]
 # # Figure 7: NCL with warm start and row-normalised encoders
 #
-# **What the paper shows.** A predictor can be skipped if the encoder is warm-started and the
+# **What the paper {cite:p}`pokle2022contrasting` shows.** A predictor can be skipped if the encoder is warm-started and the
 # rows of $W^o$ and $W^t$ are normalised after every update: the *minimum max-cosine* "increases
 # on average from around 0.62 to 0.85 as the training proceeds" (Sec. 5.2.2; compare Theorem 3).
 #
@@ -79,7 +79,7 @@ warm_c = None  # float: warm start: noise sigma = p^(-c/2) [None: the profile's 
 warm_pick = None  # str: warm start: which dictionary columns start the rows of W: 'code' (as the public code: all d columns when m <= d, m drawn with replacement when m > d), 'with_replacement' (always) or 'cover' (every column at least once) [None: the profile's value]
 
 # %%
-from landscape import experiments, plotting
+from landscape import claims, experiments, plotting
 from landscape.notebook import key_numbers, save_figure
 
 exp = experiments.get("figure-07")
@@ -118,8 +118,8 @@ print(plotting.format_summary(summaries))
 #    spread for these numbers).
 
 # %%
-claims = plotting.start_end_claims(summaries, "fig7", "NCL-warmstart-rownorm",
-                                   "row-normalised warm-started NCL")
+start_end = claims.start_end_claims(summaries, "fig7", "NCL-warmstart-rownorm",
+                                    "row-normalised warm-started NCL")
 
 # %% [markdown]
 # In this execution the minimum max-cosine goes on average from {glue:text}`min_start_mean:.2f`
@@ -129,4 +129,4 @@ claims = plotting.start_end_claims(summaries, "fig7", "NCL-warmstart-rownorm",
 
 # %% tags=["nbval-check-output"]
 key_numbers({**plotting.key_numbers_for(summaries, metrics=["min"], when="start"),
-             **plotting.key_numbers_for(summaries), **claims})
+             **plotting.key_numbers_for(summaries), **start_end})

@@ -14,7 +14,7 @@
 # %% [markdown]
 # # Figure 16: NCL with warm start and column-normalised encoders, m = 50
 #
-# **What the paper shows.** A warm-started non-contrastive encoder whose columns are normalised
+# **What the paper {cite:p}`pokle2022contrasting` shows.** A warm-started non-contrastive encoder whose columns are normalised
 # after every update learns the dictionary without a predictor: the *minimum max-cosine* rises
 # during training (Appendix B.1.2; compare Figure 7 and Theorem 3).
 #

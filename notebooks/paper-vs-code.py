@@ -50,39 +50,20 @@ import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-from landscape import data
-from landscape.cache import cached_train
-from landscape.config import TrainConfig, structural_key
+from landscape import data, paper_vs_code
 from landscape.notebook import key_numbers
 
-if profile not in ("paper", "smoke"):
-    raise ValueError(f"unknown profile {profile!r}; valid profiles: paper, smoke")
-SIZE = (dict(n=1000, batch_size=512, epochs=2000, log_every=100) if profile == "paper"
-        else dict(n=200, batch_size=100, epochs=40, log_every=10))
-if epochs is not None:
-    SIZE["epochs"] = int(epochs)
-PS = (0.1, 0.2, 0.3)
-COMMON = dict(p=50, d=10, m=50, seed=int(seed), **SIZE)
+COMMON = paper_vs_code.sizes(profile, epochs, seed)
+PS = paper_vs_code.P_SPARSE
+COMPARE = paper_vs_code.comparisons()
 print(f"profile {profile}: {COMMON}, Pr(sparse) {PS}")
 if profile == "smoke":
     print("SMOKE PROFILE: a pipeline check at toy scale; the numbers below say nothing about the paper.")
 
 
 def train_groups(variants):
-    """Train ``{name: TrainConfig fields}`` (each at every Pr(sparse)), batching the variants
-    that may share one run; return ``{name: final [min, median, max] per Pr(sparse)}``."""
-    groups = {}
-    for name, fields in variants.items():
-        cfgs = [TrainConfig(**{**COMMON, **fields, "p_sparse": ps}) for ps in PS]
-        groups.setdefault(structural_key(cfgs[0]), []).append((name, cfgs))
-    out = {}
-    for members in groups.values():
-        cfgs = [c for _, cs in members for c in cs]
-        res = cached_train(cfgs, device=device, progress=False)
-        fin = res.final_maxcos
-        for k, (name, cs) in enumerate(members):
-            out[name] = fin[k * len(PS):(k + 1) * len(PS)]
-    return out
+    """``{name: final [min, median, max] per Pr(sparse)}`` of the variants (cached)."""
+    return paper_vs_code.train_groups(variants, COMMON, device=device)
 
 
 def fmt(v):
@@ -141,18 +122,8 @@ print("mean signal norm ||Mz||: " + ", ".join(f"Pr(sparse) {ps:g}: {s:.2f}" for 
 # Pr(sparse):
 
 # %%
-TEXT = dict(augmentation="independent", symrelu_form="paper", latents="paper", noise="paper",
-            lr=0.025, drop_last=False)
-CODE = dict(augmentation="dependent", symrelu_form="code", latents="code", noise="code",
-            lr=0.005, drop_last=True)
-CL_BASIC = dict(method="cl", activation="symrelu", batchnorm=True, temperature=0.05)
-variants = {"text (default)": {**CL_BASIC, **TEXT}}
-for k in TEXT:
-    variants[f"text, {k} = code"] = {**CL_BASIC, **TEXT, k: CODE[k]}
-variants["code (all six)"] = {**CL_BASIC, **CODE}
-for k in CODE:
-    variants[f"code, {k} = text"] = {**CL_BASIC, **CODE, k: TEXT[k]}
-cl = train_groups(variants)
+TEXT, CODE = paper_vs_code.TEXT, paper_vs_code.CODE
+cl = train_groups(COMPARE["cl"])
 display(Markdown(table(cl)))
 
 
@@ -195,12 +166,7 @@ print(f"largest gain alone: {most_alone} ({single[most_alone]:+.2f}); "
 # **Measured** on Table 1's models (masking 0.1; Simplified-SimCLR and Simplified-SimSiam):
 
 # %%
-SIMCLR = dict(method="cl", projector=True, activation="relu", batchnorm=True, masking_prob=0.1)
-SIMSIAM = dict(method="simsiam", predictor=True, activation="relu", batchnorm=True, masking_prob=0.1)
-masks = train_groups({"Simplified-SimCLR, keep 0.1 (default)": {**SIMCLR, "mask_meaning": "keep"},
-                      "Simplified-SimCLR, drop 0.1 (code)": {**SIMCLR, "mask_meaning": "drop"},
-                      "Simplified-SimSiam, keep 0.1 (default)": {**SIMSIAM, "mask_meaning": "keep"},
-                      "Simplified-SimSiam, drop 0.1 (code)": {**SIMSIAM, "mask_meaning": "drop"}})
+masks = train_groups(COMPARE["masks"])
 display(Markdown(table(masks)))
 mask_gap = {m: float(masks[f"{m}, drop 0.1 (code)"][:, 0].mean() - masks[f"{m}, keep 0.1 (default)"][:, 0].mean())
             for m in ("Simplified-SimCLR", "Simplified-SimSiam")}
@@ -258,9 +224,7 @@ mask_gap = {m: float(masks[f"{m}, drop 0.1 (code)"][:, 0].mean() - masks[f"{m}, 
 # **Measured** on Figure 2's NCL with the text's other readings:
 
 # %%
-NCL_BASIC = dict(method="ncl", activation="symrelu")
-bn = train_groups({"NCL, BatchNorm (default)": {**NCL_BASIC, "batchnorm": True},
-                   "NCL, no BatchNorm (code)": {**NCL_BASIC, "batchnorm": False}})
+bn = train_groups(COMPARE["bn"])
 display(Markdown(table(bn)))
 bn_gap = float(bn["NCL, no BatchNorm (code)"][:, 0].mean() - bn["NCL, BatchNorm (default)"][:, 0].mean())
 
@@ -304,9 +268,7 @@ bn_gap = float(bn["NCL, no BatchNorm (code)"][:, 0].mean() - bn["NCL, BatchNorm 
 # setup (warm-started NCL with BatchNorm and symmetric ReLU, c = 1):
 
 # %%
-NCL_WARM = dict(method="ncl", activation="symrelu", batchnorm=True, init="warm", warm_c=1.0)
-warm = train_groups({"with replacement (default, code)": {**NCL_WARM, "warm_pick": "with_replacement"},
-                     "every column at least once": {**NCL_WARM, "warm_pick": "cover"}})
+warm = train_groups(COMPARE["warm"])
 display(Markdown(table(warm)))
 warm_gap = float(warm["every column at least once"][:, 0].mean()
                  - warm["with replacement (default, code)"][:, 0].mean())

@@ -14,7 +14,7 @@
 # %% [markdown]
 # # Table 4: NCL-basic with warm starts of different closeness
 #
-# **What the paper shows.** Starting the non-contrastive encoder closer to the dictionary helps:
+# **What the paper {cite:p}`pokle2022contrasting` shows.** Starting the non-contrastive encoder closer to the dictionary helps:
 # "a warmer start (corresponding to smaller $\sigma$) helps in all settings of Pr(sparse) that we
 # tried" (Appendix B.1.4).
 #

@@ -13,7 +13,7 @@
 # %% [markdown]
 # # Theorem 1: the landscape of contrastive and non-contrastive losses
 #
-# Theorem 1 (Section 5.1, proof in Appendix A.1) says that, already in the simplest sparse-coding
+# Theorem 1 of {cite:t}`pokle2022contrasting` (Section 5.1, proof in Appendix A.1) says that, already in the simplest sparse-coding
 # setting, the non-contrastive loss has a continuum of global minima that are *not collapsed* and
 # yet far from the ground truth, while the contrastive loss is minimised only at the ground truth
 # (up to permutation). This page computes both losses **exactly** on many matrices, runs

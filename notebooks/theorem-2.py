@@ -13,7 +13,7 @@
 # %% [markdown]
 # # Theorem 2 and Corollary 1: linear networks cannot beat their initialisation
 #
-# For dual *linear* networks, gradient descent on the non-contrastive loss keeps the encoders inside
+# For dual *linear* networks {cite:p}`tian2021understanding`, gradient descent on the non-contrastive loss keeps the encoders inside
 # the plane spanned by their two initialisations (Theorem 2, proof in Appendix C.1), so they can
 # never align with the ground-truth dictionary better than some linear combination of the
 # initial weights already does (Corollary 1). This page runs that gradient descent with the exact

@@ -13,7 +13,7 @@
 # %% [markdown]
 # # Theorem 3 and Lemma 1: ReLU networks with normalisation from a warm start
 #
-# The positive result of Section 5.2.1: with a symmetric-ReLU encoder, a fixed bias, row
+# The positive result of Section 5.2.1 of {cite:t}`pokle2022contrasting`: with a symmetric-ReLU encoder, a fixed bias, row
 # normalisation after every step and a warm start, alternating optimisation of the
 # non-contrastive loss *does* converge to the ground truth (Theorem 3, proof in Appendix C.3). The
 # proof rests on Lemma 1 (Appendix D), a convergence statement for a normalised proportional

@@ -1,4 +1,5 @@
-"""Keep in results/runs/ only the results of the paper profile's runs (CPU, float32).
+"""Keep in results/runs/ only the results of the paper-scale runs (CPU, float32): every
+experiment's models under both readings and the paper-vs-code comparisons.
 
     .venv/bin/python scripts/prune_shipped.py [--dry-run]
 """
@@ -15,9 +16,8 @@ from landscape.cache import SHIPPED_DIR, run_key, use_compile
 
 def paper_keys() -> set[str]:
     keys = set()
-    for name in experiments.names():
-        exp = experiments.get(name)
-        for cfgs in exp.configs(exp.defaults("paper")).values():
+    for name in (*experiments.names(), "paper-vs-code"):
+        for cfgs in experiments.paper_runs(name):
             keys.add(run_key(cfgs, torch.device("cpu"), torch.float32, use_compile(cfgs, "auto")))
     return keys
 

@@ -1,5 +1,6 @@
 """Disk cache and resumable checkpoints."""
 import numpy as np
+import torch
 import pytest
 
 from landscape import cache
@@ -52,3 +53,12 @@ def test_find_cached_never_trains(tmp_cache):
     trained = cache.cached_train(CFGS, progress=False)
     found = cache.find_cached(CFGS)
     np.testing.assert_allclose(found.maxcos, trained.maxcos, atol=1e-7)
+
+
+def test_a_method_kernel_version_changes_only_that_methods_keys(monkeypatch):
+    dev = torch.device("cpu")
+    ncl, cl = [TrainConfig(method="ncl")], [TrainConfig(method="cl")]
+    before = cache.run_key(ncl, dev, torch.float32), cache.run_key(cl, dev, torch.float32)
+    monkeypatch.setitem(cache.METHOD_VERSIONS, "cl", "test")
+    after = cache.run_key(ncl, dev, torch.float32), cache.run_key(cl, dev, torch.float32)
+    assert after[0] == before[0] and after[1] != before[1]

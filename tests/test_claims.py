@@ -11,7 +11,7 @@ import pytest
 
 import landscape.execute as E
 from landscape import notebook as N
-from landscape import plotting
+from landscape import claims, plotting
 
 GOLDENS = Path(E.GOLDEN_DIR)
 
@@ -88,7 +88,7 @@ def test_start_end_claims(tmp_path, monkeypatch, capsys):
     start = plotting.reported("fig5", "NCL-warmstart-predictor", "min_maxcos_start").mean
     end = plotting.reported("fig5", "NCL-warmstart-predictor", "min_maxcos_end").mean
     summaries = [_summary(0.1, start, end), _summary(0.2, start, start)]
-    numbers = plotting.start_end_claims(summaries, "fig5", "NCL-warmstart-predictor", "NCL")
+    numbers = claims.start_end_claims(summaries, "fig5", "NCL-warmstart-predictor", "NCL")
     assert list(numbers) == ["min_start_mean", "min_final_mean", "claim_min_rises",
                              "claim_matches_paper"]
     assert numbers["min_start_mean"] == pytest.approx(start)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from pathlib import Path
 
@@ -124,8 +125,29 @@ def test_smoke_profile_is_small(name):
     exp = E.get(name)
     params = exp.resolve("smoke")
     assert params["runs"] <= 2 and params["n"] <= 200 and params["epochs"] <= 50
-    assert exp.cost(params) <= 1500          # replica-epochs
+    # replica-epochs, with the check of the code's readings (Table 2: 5 models x (6 + 3) x 40)
+    assert exp.cost(params) <= 1800
     assert exp.replicas(params) <= 30
+
+
+def test_code_readings_switch_noise_for_all_and_masks_for_contrastive_models():
+    exp = E.get("table-2")
+    params = exp.resolve("smoke", reading_runs=2)
+    code = exp.configs(params, "code")
+    assert set(code) == set(exp.labels)
+    for label, cfgs in code.items():
+        text = exp.model_configs(label, params)
+        assert len(cfgs) == 2 * len(params["p_sparse"])
+        assert all(c.noise == "code" for c in cfgs)
+        want = "dependent" if cfgs[0].method == "cl" else "independent"
+        assert all(c.augmentation == want for c in cfgs)
+        # nothing else changes (smoke runs = reading_runs = 2: the same replicas)
+        back = dict(noise=text[0].noise, augmentation=text[0].augmentation)
+        assert [dataclasses.replace(c, **back) for c in cfgs] == text
+    assert exp.configs(exp.resolve("smoke", reading_runs=0), "code") == {}
+    assert E.get("figure-04").configs(E.get("figure-04").resolve("smoke"), "code") == {}
+    with pytest.raises(ValueError, match="unknown reading 'cdoe'.*did you mean 'code'"):
+        exp.configs(params, "cdoe")
 
 
 def test_ambiguity_switches():
@@ -336,3 +358,22 @@ def test_run_trains_and_caches(tmp_path, monkeypatch):
     assert len(list(tmp_path.glob("*.npz"))) == 2
     again = exp.run(params, device="cpu", progress=False)
     assert np.array_equal(again["NCL"].maxcos, results["NCL"].maxcos.astype(np.float32).astype(np.float64))
+
+
+def test_paper_runs_cover_both_readings_and_the_paper_vs_code_page():
+    exp = E.get("figure-02")
+    params = exp.defaults("paper")
+    runs = E.paper_runs("figure-02")
+    assert runs == list(exp.configs(params).values()) + list(exp.configs(params, "code").values())
+    assert [len(r) for r in runs] == [15, 15, 3, 3]
+    assert len(E.paper_runs("figure-04")) == 1          # no contrastive model: no check
+    from landscape import paper_vs_code
+    pvc = E.paper_runs("paper-vs-code")
+    assert pvc == paper_vs_code.all_configs("paper")
+    names = [n for v in paper_vs_code.comparisons().values() for n in v]
+    assert sum(len(g) for g in pvc) == 3 * len(names)    # every variant at every Pr(sparse), once
+    assert all(c.epochs == 2000 and c.n == 1000 for g in pvc for c in g)
+    with pytest.raises(ValueError, match="unknown profile 'papr'"):
+        paper_vs_code.sizes("papr")
+    with pytest.raises(ValueError, match="epochs must be >= 1"):
+        paper_vs_code.sizes("smoke", epochs=0)

@@ -56,6 +56,7 @@ Choices made where the paper is ambiguous (each is documented on its experiment 
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import itertools
 import numbers
@@ -224,6 +225,8 @@ KNOBS: dict[str, Knob] = {k.name: k for k in [
           only_for=(("layers", 2),)),
     _knob("activation", "str", "activation after the encoder: 'symrelu' (Eq. 14), 'relu' or 'none'",
           field="activation", choices=("symrelu", "relu", "none")),
+    _knob("reading_runs", "int", "runs per condition of the check with the public code's noise level "
+          "and masks (0: no check)", low=0),
     _knob("batchnorm", "bool", "BatchNorm after the linear layer of every model's encoder", field="batchnorm"),
     # bound knobs: they set a field of the models that name them (Model.bound), no others
     _knob("ncl_batchnorm", "bool", "BatchNorm in the one-layer non-contrastive encoder (NCL, NCL-basic)"),
@@ -237,7 +240,16 @@ PAPER_COMMON: dict[str, Any] = dict(
     augmentation="independent", masking_prob=0.5, mask_meaning="keep", symrelu_form="paper",
     temperature=0.05, warm_c=1.0, warm_pick="code", metric_layer="first",
     activation="symrelu", batchnorm=False, ncl_batchnorm=True, cl_batchnorm=True,
-    sigmas=(0.14, 0.02, 0.002))
+    sigmas=(0.14, 0.02, 0.002), reading_runs=1)
+
+#: The two readings of the public code that decide whether contrastive learning recovers the
+#: dictionary (measured on the paper-vs-code page): its noise level (standard deviation
+#: sqrt(ln d)/d) for every model, and for contrastive models its complementary masks (Eq. 2; its
+#: non-contrastive scripts draw independent masks).  :meth:`Experiment.run` with
+#: ``reading="code"`` trains an experiment's models with them.
+CODE_READINGS: dict[str, Any] = dict(noise="code")
+CODE_READINGS_CL: dict[str, Any] = dict(augmentation="dependent")
+READINGS = ("text", "code")
 
 #: What the smoke profile changes (sizes of the data model stay the paper's).
 SMOKE_CHANGES: dict[str, Any] = dict(runs=2, n=200, batch_size=100, epochs=40, log_every=2)
@@ -409,9 +421,28 @@ class Experiment:
                     raise ValueError(f"{self.name}, model {mdl.label}: {exc}") from None
         return out
 
-    def configs(self, params: Mapping[str, Any]) -> dict[str, list[TrainConfig]]:
-        """``{model label: [TrainConfig, ...]}``, one batched training call per model."""
-        return {mdl.label: self.model_configs(mdl, params) for mdl in self.models}
+    def configs(self, params: Mapping[str, Any], reading: str = "text") -> dict[str, list[TrainConfig]]:
+        """``{model label: [TrainConfig, ...]}``, one batched training call per model.
+
+        ``reading="code"``: the same models with the public code's decisive readings
+        (:data:`CODE_READINGS`, and :data:`CODE_READINGS_CL` for contrastive models) and
+        ``reading_runs`` runs per condition; empty when the experiment has no such check or
+        ``reading_runs`` is 0."""
+        if reading not in READINGS:
+            raise ValueError(f"unknown reading {reading!r}{closest(reading, READINGS)}; "
+                             f"valid choices: {', '.join(READINGS)}")
+        if reading == "text":
+            return {mdl.label: self.model_configs(mdl, params) for mdl in self.models}
+        if not params.get("reading_runs"):
+            return {}
+        code = {**params, **CODE_READINGS, "runs": params["reading_runs"]}
+        out = {}
+        for mdl in self.models:
+            cfgs = self.model_configs(mdl, code)
+            if cfgs[0].method == "cl":
+                cfgs = [dataclasses.replace(c, **CODE_READINGS_CL) for c in cfgs]
+            out[mdl.label] = cfgs
+        return out
 
     def model(self, label: str) -> Model:
         for mdl in self.models:
@@ -435,26 +466,33 @@ class Experiment:
         return tuple(field for _, field in self.sweep)
 
     def run(self, params: Mapping[str, Any], *, device: str = "auto", progress: bool = True,
-            use_cache: bool = True, models: Sequence[str] | None = None) -> dict[str, Any]:
-        """Train (or load from the cache) every model: ``{label: TrainResult}``."""
+            use_cache: bool = True, models: Sequence[str] | None = None,
+            reading: str = "text") -> dict[str, Any]:
+        """Train (or load from the cache) every model: ``{label: TrainResult}``
+        (``reading="code"``: the check with the public code's readings, see :meth:`configs`)."""
         from .cache import cached_train  # imported here: torch is only needed to train
 
         if device not in DEVICES:
             raise ValueError(f"unknown device {device!r}{closest(device, DEVICES)}; "
                              f"valid choices: {', '.join(DEVICES)}")
+        configs = self.configs(params, reading)
+        tag = "" if reading == "text" else f" ({reading} readings)"
         out = {}
-        for label in (models or self.labels):
-            cfgs = self.model_configs(label, params)
-            out[label] = cached_train(cfgs, device=device, use_cache=use_cache,
-                                      progress=f"{self.name} {label}" if progress else False)
+        for label in (models or configs):
+            if label not in configs:
+                self.model(label)  # a clear error for an unknown label
+                continue
+            out[label] = cached_train(configs[label], device=device, use_cache=use_cache,
+                                      progress=f"{self.name} {label}{tag}" if progress else False)
         return out
 
     def replicas(self, params: Mapping[str, Any]) -> int:
         return sum(len(c) for c in self.configs(params).values())
 
     def cost(self, params: Mapping[str, Any]) -> int:
-        """Replica-epochs (a rough measure of training cost)."""
-        return sum(len(c) * c[0].epochs for c in self.configs(params).values())
+        """Replica-epochs (a rough measure of training cost), with the check of the code's readings."""
+        return sum(len(c) * c[0].epochs for reading in READINGS
+                   for c in self.configs(params, reading).values())
 
 
 def _experiment(name: str, title: str, sections: Sequence[str], summary: str, models: Sequence[Model],
@@ -498,7 +536,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
                 bound={"batchnorm": "ncl_batchnorm"}),
          _model("CL", method="cl", activation="symrelu", batchnorm=False, latents="one_hot",
                 bound={"batchnorm": "cl_batchnorm"})],
-        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "temperature"), drop_knobs=("p_sparse", "latents"),
+        extra_knobs=("reading_runs", "ncl_batchnorm", "cl_batchnorm", "temperature"), drop_knobs=("p_sparse", "latents"),
         paper=dict(ncl_batchnorm=False, cl_batchnorm=False), sweep=(),
         choices=("No BatchNorm in either model: the caption mentions none (Figure 2's does). The "
                  "public script gives the CL model BN and none to NCL (cl_batchnorm=True).",
@@ -508,7 +546,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "Randomly initialised linear encoder with BatchNorm and symmetric ReLU; Pr(sparse) "
         "0.1/0.2/0.3; 5 runs. The same runs are Table 2's NCL-basic and CL-basic.",
         [_model("NCL", **NCL_BASIC), _model("CL", **CL_BASIC)],
-        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "temperature"),
+        extra_knobs=("reading_runs", "ncl_batchnorm", "cl_batchnorm", "temperature"),
         choices=(_BN_CHOICE_FIG2, _CL_AUG)),
     _experiment(
         "figure-03", "NCL with a two-layer encoder", ["Figure 3", "Figure 10"],
@@ -517,7 +555,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "panels of the same runs. CL-basic (Figure 2) is trained as the reference of the claim.",
         [_model("NCL-basic-2L", **NCL_BASIC_2L),
          _model("CL-basic", reference=True, note="Figure 2's CL runs", **CL_BASIC)],
-        extra_knobs=("metric_layer", "cl_batchnorm", "temperature"),
+        extra_knobs=("reading_runs", "metric_layer", "cl_batchnorm", "temperature"),
         choices=("The max-cosine of a two-layer encoder is that of its first layer's rows "
                  "(metric_layer='product' uses W2 W1).",)),
     _experiment(
@@ -556,7 +594,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "Randomly initialised linear encoder with symmetric ReLU and normalised representations; "
         "Pr(sparse) 0.1/0.2/0.3; 5 runs; four panels.",
         [_model("NCL", method="ncl", activation="symrelu"), _model("CL", method="cl", activation="symrelu")],
-        extra_knobs=("batchnorm", "temperature"), panels=4,
+        extra_knobs=("reading_runs", "batchnorm", "temperature"), panels=4,
         choices=("The caption says m = 10 but the title says over-parametrised (m = 50 elsewhere), "
                  "and with m = 10 it would repeat Figure 9: m = 50 (m=10 is the caption's reading).",
                  "No BatchNorm: the caption mentions none (batchnorm=True adds it to both).", _CL_AUG)),
@@ -564,7 +602,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "figure-09", "NCL vs CL with k-sparse latents, m = d", ["Figure 9"],
         "As Figure 8 with p = 50, d = 10, m = 10; 5 runs; four panels.",
         [_model("NCL", method="ncl", activation="symrelu"), _model("CL", method="cl", activation="symrelu")],
-        extra_knobs=("batchnorm", "temperature"), paper=dict(m=10), panels=4,
+        extra_knobs=("reading_runs", "batchnorm", "temperature"), paper=dict(m=10), panels=4,
         choices=("No BatchNorm: the caption mentions none (batchnorm=True adds it to both).", _CL_AUG)),
     _experiment(
         "figure-13", "NCL with warm start and row-normalised encoders, m = d", ["Figure 13"],
@@ -601,7 +639,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "Randomly initialised; mask entries Bernoulli(0.1); 5 runs. Table 3 repeats Table 1; "
         "Figures 17 and 18 show the curves of the same runs.",
         [_model("Simplified-SimCLR", **SIMCLR), _model("Simplified-SimSiam", **SIMSIAM)],
-        extra_knobs=("temperature",), paper=dict(masking_prob=0.1), panels=4,
+        extra_knobs=("reading_runs", "temperature",), paper=dict(masking_prob=0.1), panels=4,
         choices=("'Bernoulli(0.1)' masks keep a coordinate with probability 0.1, as the text's "
                  "D_jj ~ Bernoulli(alpha) says; Figure 17 calls 0.1 the 'probability of random "
                  "masking' and the public code zeroes with it (mask_meaning='drop' keeps 0.9).",
@@ -614,7 +652,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         [_model("NCL-linear", **NCL_LINEAR), _model("CL-linear", **CL_LINEAR),
          _model("NCL-basic", **NCL_BASIC), _model("NCL-basic-2L", **NCL_BASIC_2L),
          _model("CL-basic", **CL_BASIC)],
-        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "metric_layer", "temperature"),
+        extra_knobs=("reading_runs", "ncl_batchnorm", "cl_batchnorm", "metric_layer", "temperature"),
         choices=(_BN_CHOICE_FIG2 + " Applies to NCL-basic only; NCL-basic-2L always has BN.",
                  "The max-cosine of NCL-basic-2L is that of its first layer's rows.", _CL_AUG)),
     _experiment(
@@ -650,3 +688,14 @@ def get(name: str) -> Experiment:
 def notebook_of(section: str) -> str:
     """The notebook that holds a paper section: ``notebook_of("Figure 10") == "figure-03"``."""
     return get(section).name
+
+
+def paper_runs(name: str) -> list[list[TrainConfig]]:
+    """Every batched training call a notebook makes at paper scale (its models under both
+    readings, or the paper-vs-code page's comparisons): what ``results/runs/`` ships."""
+    if name == "paper-vs-code":
+        from . import paper_vs_code
+        return paper_vs_code.all_configs("paper")
+    exp = get(name)
+    params = exp.defaults("paper")
+    return [cfgs for reading in READINGS for cfgs in exp.configs(params, reading).values()]

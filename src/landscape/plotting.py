@@ -493,34 +493,3 @@ def compare_value(ours: float, source: str, model: str, metric: str, **kw: Any) 
               f"{'' if r.std is None else f' ± {_paper_number(r.std)}'}, tolerance {tolerance(r.std):.2f}")
     return r, ok, detail
 
-
-def start_end_claims(summaries: Sequence[ConditionSummary], source: str, model: str,
-                     subject: str) -> dict[str, Any]:
-    """Print the two claims of a figure whose text quotes the minimum max-cosine's start and end.
-
-    1. The minimum max-cosine of ``subject`` rises at every Pr(sparse) (mean over runs, final
-       minus start), key ``claim_min_rises``.
-    2. On average (over runs and Pr(sparse)) it goes from about the paper's start value to about
-       its end value (``source``/``model``'s ``min_maxcos_start`` and ``min_maxcos_end`` in the
-       reported numbers, within :func:`tolerance`), key ``claim_matches_paper``.
-
-    Each verdict goes through :func:`landscape.notebook.verdict`. Returns the key numbers
-    ``min_start_mean``, ``min_final_mean``, ``claim_min_rises``, ``claim_matches_paper``.
-    """
-    from .notebook import verdict
-
-    rises = {s.cond["p_sparse"]: s.final["min"].mean - s.start["min"].mean for s in summaries}
-    min_rises = all(g > 0 for g in rises.values())
-    verdict(f"the minimum max-cosine of {subject} rises at every Pr(sparse)", min_rises,
-            "; ".join(f"Pr(sparse) {ps:g}: final - start = {g:+.2f}" for ps, g in rises.items()),
-            key="claim_min_rises")
-    start_all = float(np.mean([s.start["min"].mean for s in summaries]))
-    final_all = float(np.mean([s.final["min"].mean for s in summaries]))
-    start, start_ok, start_detail = compare_value(start_all, source, model, "min_maxcos_start")
-    end, end_ok, end_detail = compare_value(final_all, source, model, "min_maxcos_end")
-    matches_paper = start_ok and end_ok
-    verdict(f"the minimum max-cosine goes from about {_paper_number(start.mean)} to about "
-            f"{_paper_number(end.mean)} on average", matches_paper,
-            f"start: {start_detail}; end: {end_detail}", key="claim_matches_paper")
-    return {"min_start_mean": start_all, "min_final_mean": final_all,
-            "claim_min_rises": min_rises, "claim_matches_paper": matches_paper}

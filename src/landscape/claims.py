@@ -1,0 +1,123 @@
+"""The paper's claims about its figures, checked on an experiment's runs, and the check of the
+public code's readings.
+
+Most experiments with a contrastive model claim that one model ends with a higher *minimum
+max-cosine* (Eq. 11) than another at every Pr(sparse) (Figures 1-3, 8, 9; Tables 1, 2).
+:func:`check_above` computes that verdict.  :func:`code_readings` trains an experiment's models
+again with the two readings of the public code that decide whether contrastive learning
+recovers the dictionary (:data:`landscape.experiments.CODE_READINGS`) and checks the same claim
+on them, so that a notebook whose claim fails with the text's readings shows which reading
+matches the paper.  :func:`start_end_claims` checks the start and end values that the text
+quotes for Figures 5 and 7.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from . import plotting
+from .experiments import Experiment
+from .notebook import save_figure, verdict
+
+__all__ = ["min_gaps", "check_above", "start_end_claims", "code_readings", "code_key_numbers",
+           "CODE_CHECK_PREFIX", "CODE_READINGS_TEXT"]
+
+#: The text of a check of the public code's readings is its paper claim's text after this.
+CODE_CHECK_PREFIX = "With the public code's noise and masks, "
+#: How the notebooks name the check's readings.
+CODE_READINGS_TEXT = ("the public code's noise level (std sqrt(ln d)/d) and, for the contrastive "
+                      "model, its complementary masks (Eq. 2)")
+
+
+def min_gaps(summaries: Sequence[plotting.ConditionSummary], better: str, worse: str,
+             p_sparse: Sequence[float] | None = None) -> dict[float | None, float]:
+    """``{Pr(sparse): final min max-cosine of better - that of worse}`` (means over runs);
+    ``p_sparse=None`` for an experiment without a Pr(sparse) sweep (one entry, key None)."""
+    conds = [None] if p_sparse is None else list(p_sparse)
+
+    def final_min(model: str, ps: float | None) -> float:
+        s = plotting.find(summaries, model) if ps is None else plotting.find(summaries, model, p_sparse=ps)
+        return s.final["min"].mean
+
+    return {ps: final_min(better, ps) - final_min(worse, ps) for ps in conds}
+
+
+def check_above(summaries: Sequence[plotting.ConditionSummary], better: str, worse: str,
+                p_sparse: Sequence[float] | None = None, *, claim: str | None = None,
+                code_readings: bool = False) -> bool:
+    """Print the verdict of "``better`` has a higher final minimum max-cosine than ``worse`` at
+    every Pr(sparse)" (with the gap per Pr(sparse)) and return whether it holds.
+
+    ``code_readings=True``: the runs are the check of the public code's readings; the verdict
+    is a ``CHECK`` (not a claim of the paper) whose text is the claim's with
+    :data:`CODE_CHECK_PREFIX`, which is how the scorecard pairs the two."""
+    gaps = min_gaps(summaries, better, worse, p_sparse)
+    holds = all(g > 0 for g in gaps.values())
+    if claim is None:
+        claim = f"{better} has a higher final minimum max-cosine than {worse}"
+        claim += " at every Pr(sparse)" if p_sparse is not None else ""
+    detail = "; ".join(("" if ps is None else f"Pr(sparse) {ps:g}: ") + f"{better} - {worse} = {g:+.2f}"
+                       for ps, g in gaps.items())
+    if code_readings:
+        verdict(CODE_CHECK_PREFIX + claim, holds, detail, paper_claim=False)
+    else:
+        verdict(claim, holds, detail)
+    return holds
+
+
+def code_readings(exp: Experiment, params: Mapping[str, Any], *, device: str = "auto",
+                  panels: Sequence[str] = plotting.TWO_PANELS, models: Sequence[str] | None = None,
+                  figure: str | None = None, caption: str = "") -> list[plotting.ConditionSummary]:
+    """Train ``exp``'s models with the public code's decisive readings (``reading_runs`` runs per
+    condition, see :meth:`Experiment.configs`), print their final values and draw them as the
+    paper's figure (saved as ``figure``, e.g. ``"figure-02-code-readings"``).  Returns their
+    summaries (empty when ``reading_runs`` is 0)."""
+    results = exp.run(params, device=device, reading="code")
+    if not results:
+        print("reading_runs = 0: the check of the public code's readings is skipped.")
+        return []
+    if models is not None:
+        results = {label: results[label] for label in models}
+    summaries = plotting.summarise_all(results)
+    print(f"{exp.name} with {CODE_READINGS_TEXT}; {params['reading_runs']} run(s) per condition:")
+    print(plotting.format_summary(summaries))
+    if figure is not None:
+        fig = plotting.plot_curves(results, panels, title=caption or figure)
+        save_figure(fig, figure, params=params, caption=caption or figure)
+    return summaries
+
+
+def code_key_numbers(summaries: Sequence[plotting.ConditionSummary]) -> dict[str, float]:
+    """The final minimum max-cosine of the check of the code's readings, keys prefixed ``code_``."""
+    return {f"code_{k}": v for k, v in plotting.key_numbers_for(summaries, metrics=("min",)).items()}
+
+
+def start_end_claims(summaries: Sequence[plotting.ConditionSummary], source: str, model: str,
+                     subject: str) -> dict[str, Any]:
+    """Print the two claims of a figure whose text quotes the minimum max-cosine's start and end.
+
+    1. The minimum max-cosine of ``subject`` rises at every Pr(sparse) (mean over runs, final
+       minus start), key ``claim_min_rises``.
+    2. On average (over runs and Pr(sparse)) it goes from about the paper's start value to about
+       its end value (``source``/``model``'s ``min_maxcos_start`` and ``min_maxcos_end`` in the
+       reported numbers, within :func:`landscape.plotting.tolerance`), key ``claim_matches_paper``.
+
+    Returns the key numbers
+    ``min_start_mean``, ``min_final_mean``, ``claim_min_rises``, ``claim_matches_paper``.
+    """
+    rises = {s.cond["p_sparse"]: s.final["min"].mean - s.start["min"].mean for s in summaries}
+    min_rises = all(g > 0 for g in rises.values())
+    verdict(f"the minimum max-cosine of {subject} rises at every Pr(sparse)", min_rises,
+            "; ".join(f"Pr(sparse) {ps:g}: final - start = {g:+.2f}" for ps, g in rises.items()),
+            key="claim_min_rises")
+    start_all = float(np.mean([s.start["min"].mean for s in summaries]))
+    final_all = float(np.mean([s.final["min"].mean for s in summaries]))
+    start, start_ok, start_detail = plotting.compare_value(start_all, source, model, "min_maxcos_start")
+    end, end_ok, end_detail = plotting.compare_value(final_all, source, model, "min_maxcos_end")
+    matches_paper = start_ok and end_ok
+    verdict(f"the minimum max-cosine goes from about {plotting._paper_number(start.mean)} to about "
+            f"{plotting._paper_number(end.mean)} on average", matches_paper,
+            f"start: {start_detail}; end: {end_detail}", key="claim_matches_paper")
+    return {"min_start_mean": start_all, "min_final_mean": final_all,
+            "claim_min_rises": min_rises, "claim_matches_paper": matches_paper}

@@ -1,0 +1,100 @@
+"""The comparisons of the paper-vs-code page: each ambiguous setting trained under both readings.
+
+The page (``notebooks/paper-vs-code.py``) trains Figure 2's CL model (Table 2's CL-basic) under
+the text's readings, with each of six readings switched to the public code's alone, with all six
+switched, and with all but one switched; Table 1's models with both meanings of the masking
+probability; Figure 2's NCL with and without BatchNorm; Figure 4's warm start with both column
+picks.  Every comparison runs at Pr(sparse) 0.1, 0.2 and 0.3 with one seed.  The variants are
+defined here so that the shipped-results tools know them (``scripts/paper_run.py --train-only
+paper-vs-code``, ``scripts/prune_shipped.py``).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from .config import TrainConfig, structural_key
+
+__all__ = ["PROFILES", "P_SPARSE", "TEXT", "CODE", "sizes", "comparisons", "all_configs", "train_groups"]
+
+PROFILES = ("paper", "smoke")
+P_SPARSE = (0.1, 0.2, 0.3)
+#: The six readings of the measured table: the text's (the companion's defaults) and the code's.
+TEXT: dict[str, Any] = dict(augmentation="independent", symrelu_form="paper", latents="paper", noise="paper",
+                            lr=0.025, drop_last=False)
+CODE: dict[str, Any] = dict(augmentation="dependent", symrelu_form="code", latents="code", noise="code",
+                            lr=0.005, drop_last=True)
+
+_CL_BASIC = dict(method="cl", activation="symrelu", batchnorm=True, temperature=0.05)
+_SIMCLR = dict(method="cl", projector=True, activation="relu", batchnorm=True, masking_prob=0.1)
+_SIMSIAM = dict(method="simsiam", predictor=True, activation="relu", batchnorm=True, masking_prob=0.1)
+_NCL_BASIC = dict(method="ncl", activation="symrelu")
+_NCL_WARM = dict(method="ncl", activation="symrelu", batchnorm=True, init="warm", warm_c=1.0)
+
+
+def sizes(profile: str, epochs: int | None = None, seed: int = 0) -> dict[str, Any]:
+    """The fields every comparison shares: the paper's sizes with 2000 epochs (a quarter of the
+    paper's 8000: enough to separate the readings), or toy sizes for ``smoke``."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; valid profiles: {', '.join(PROFILES)}")
+    size = (dict(n=1000, batch_size=512, epochs=2000, log_every=100) if profile == "paper"
+            else dict(n=200, batch_size=100, epochs=40, log_every=10))
+    if epochs is not None:
+        if int(epochs) < 1:
+            raise ValueError(f"epochs must be >= 1, got {epochs!r}")
+        size["epochs"] = int(epochs)
+    return dict(p=50, d=10, m=50, seed=int(seed), **size)
+
+
+def comparisons() -> dict[str, dict[str, dict[str, Any]]]:
+    """``{comparison: {variant name: TrainConfig fields}}`` (before the shared sizes)."""
+    cl = {"text (default)": {**_CL_BASIC, **TEXT}}
+    for k in TEXT:
+        cl[f"text, {k} = code"] = {**_CL_BASIC, **TEXT, k: CODE[k]}
+    cl["code (all six)"] = {**_CL_BASIC, **CODE}
+    for k in CODE:
+        cl[f"code, {k} = text"] = {**_CL_BASIC, **CODE, k: TEXT[k]}
+    return {
+        "cl": cl,
+        "masks": {"Simplified-SimCLR, keep 0.1 (default)": {**_SIMCLR, "mask_meaning": "keep"},
+                  "Simplified-SimCLR, drop 0.1 (code)": {**_SIMCLR, "mask_meaning": "drop"},
+                  "Simplified-SimSiam, keep 0.1 (default)": {**_SIMSIAM, "mask_meaning": "keep"},
+                  "Simplified-SimSiam, drop 0.1 (code)": {**_SIMSIAM, "mask_meaning": "drop"}},
+        "bn": {"NCL, BatchNorm (default)": {**_NCL_BASIC, "batchnorm": True},
+               "NCL, no BatchNorm (code)": {**_NCL_BASIC, "batchnorm": False}},
+        "warm": {"with replacement (default, code)": {**_NCL_WARM, "warm_pick": "with_replacement"},
+                 "every column at least once": {**_NCL_WARM, "warm_pick": "cover"}},
+    }
+
+
+def _groups(variants: Mapping[str, Mapping[str, Any]], common: Mapping[str, Any]
+            ) -> list[list[tuple[str, list[TrainConfig]]]]:
+    """The variants (each at every Pr(sparse)) grouped into batched training calls."""
+    groups: dict[Any, list[tuple[str, list[TrainConfig]]]] = {}
+    for name, fields in variants.items():
+        cfgs = [TrainConfig(**{**common, **fields, "p_sparse": ps}) for ps in P_SPARSE]
+        groups.setdefault(structural_key(cfgs[0]), []).append((name, cfgs))
+    return list(groups.values())
+
+
+def all_configs(profile: str, epochs: int | None = None, seed: int = 0) -> list[list[TrainConfig]]:
+    """Every batched training call of the page (for the shipped-results tools)."""
+    common = sizes(profile, epochs, seed)
+    return [[c for _, cs in members for c in cs] for variants in comparisons().values()
+            for members in _groups(variants, common)]
+
+
+def train_groups(variants: Mapping[str, Mapping[str, Any]], common: Mapping[str, Any], *,
+                 device: str = "auto", progress: bool = False) -> dict[str, np.ndarray]:
+    """Train the variants, batching those that may share one run; return
+    ``{name: final [min, median, max] max-cosine per Pr(sparse)}`` (an array [3, 3])."""
+    from .cache import cached_train
+
+    out = {}
+    for members in _groups(variants, common):
+        cfgs = [c for _, cs in members for c in cs]
+        fin = cached_train(cfgs, device=device, progress=progress).final_maxcos
+        for k, (name, _) in enumerate(members):
+            out[name] = fin[k * len(P_SPARSE):(k + 1) * len(P_SPARSE)]
+    return out
