@@ -27,7 +27,8 @@
 # {doc}`paper-vs-code`).
 #
 # **Where the numbers come from.** This page trains nothing: it only reads files committed with
-# the repository, so it is the same whatever `profile` the book is built with.
+# the repository, so it is the same whatever `profile` the book is built with. The code of each
+# step is folded above its output ("Show code cell source").
 #
 # - Table cells: the paper's numbers are `results/reported_numbers.csv`; ours are the
 #   paper-scale training results shipped in `results/runs/`. For each table, the experiment's
@@ -51,7 +52,7 @@
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" or "paper"; this page shows the paper-scale results in either case
 
-# %%
+# %% tags=["hide-input"]
 import json
 import math
 
@@ -96,7 +97,7 @@ print(f"notebooks executed at paper scale (results/paper/summary.json): "
 # One row per number in the paper's tables (Table 3 repeats Table 1). Ours: mean ± std over the
 # runs of the paper-scale result; Δ = ours − paper; ✓ within tolerance, ✗ outside, — not run.
 
-# %%
+# %% tags=["hide-input"]
 TABLES = {"table1": "table-1", "table2": "table-2", "table4": "table-4"}
 PAPER_NAME = {"table1": "Table 1", "table2": "Table 2", "table4": "Table 4"}
 reported_rows = plotting.load_reported()
@@ -175,7 +176,7 @@ per_table = {s: (sum(x["cell"] is not None and x["cell"].within for x in cells i
                  sum(x["cell"] is not None for x in cells if x["source"] == s),
                  sum(1 for x in cells if x["source"] == s)) for s in TABLES}
 
-# %%
+# %% tags=["hide-input"]
 display(Markdown(table_md))
 for s, (w, run, tot) in per_table.items():
     print(f"{PAPER_NAME[s]}: {w} of {run} cells run at paper scale within tolerance; {tot - run} of {tot} not yet run")
@@ -186,7 +187,7 @@ for s, (w, run, tot) in per_table.items():
 # The text gives the average minimum max-cosine at the start and at the end of training for
 # Figures 5 and 7, without a spread (tolerance 0.05).
 
-# %%
+# %% tags=["hide-input"]
 QUOTED = [("fig5", "NCL-warmstart-predictor", "figure-05"), ("fig7", "NCL-warmstart-rownorm", "figure-07")]
 quoted = []
 for source, model, notebook in QUOTED:
@@ -227,7 +228,7 @@ n_quoted_within = sum(bool(q["within"]) for q in quoted)
 # "about 0.7 to 0.87" / "about 0.62 to 0.85" claims of Figures 5 and 7 are the numbers above,
 # and are not counted again.
 
-# %%
+# %% tags=["hide-input"]
 from landscape import execute as _execute
 
 QUANTITATIVE = {"claim_table_matches", "claim_matches_paper"}   # keys of the claims counted above
@@ -299,7 +300,7 @@ n_code_checks_hold = sum(bool(c["code"]) for c in claim_rows if c["holds"] is Fa
 # execution (each notebook explains its checks, including those expected to fail, such as a
 # statement read outside its assumptions):
 
-# %%
+# %% tags=["hide-input"]
 lines = ["| Theorem | Checks true | Checks false |", "|---|---|---|"]
 for name in [n for n in _execute.toc_notebooks() if n.startswith("theorem-")]:
     kn = paper_runs.get(name, {}).get("key_numbers")
@@ -314,7 +315,7 @@ display(Markdown("\n".join(lines)))
 # %% [markdown]
 # ## Summary
 
-# %%
+# %% tags=["hide-input"]
 summary_line = (f"{n_cells_within} of {n_cells_run} table cells run at paper scale are within tolerance "
                 f"({n_cells_not_run} of {n_cells} not yet run); {n_quoted_within} of {n_quoted_run} numbers "
                 f"quoted for Figures 5 and 7 within tolerance ({n_quoted - n_quoted_run} not yet run); "
@@ -323,7 +324,7 @@ summary_line = (f"{n_cells_within} of {n_cells_run} table cells run at paper sca
                 f"{n_code_checks_hold} hold with the public code's noise and masks.")
 print(summary_line)
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "hide-input"]
 key_numbers({"score_cells": n_cells, "score_cells_run": n_cells_run, "score_cells_within": n_cells_within,
              "score_cells_not_run": n_cells_not_run, "score_quoted": n_quoted,
              "score_quoted_run": n_quoted_run, "score_quoted_within": n_quoted_within,

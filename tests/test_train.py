@@ -130,3 +130,16 @@ def test_frozen_predictor_keeps_its_weights():
     for k, v in eng.model["pred"].items():
         assert torch.equal(v.detach(), before[k])
     assert not torch.equal(eng.model["online"]["W1"].detach(), Engine([c]).model["online"]["W1"].detach())
+
+
+def test_paper_sized_steps_use_a_fixed_thread_count():
+    """The contrastive step's numbers depend on the thread count, so paper-sized steps run on
+    CPU_THREADS threads whatever the machine (or OMP_NUM_THREADS) says."""
+    from landscape.train import CPU_THREADS, cpu_threads, num_threads
+    cfgs = [TrainConfig(method="cl", batchnorm=True, n=1000, batch_size=1000, epochs=2, seed=s) for s in range(3)]
+    assert cpu_threads(cfgs, torch.device("cpu")) == CPU_THREADS
+    by_machine = []
+    for t in (1, 2):
+        with num_threads(t):
+            by_machine.append(train(cfgs, progress=False, compile=False).final_weights)
+    assert np.array_equal(*by_machine)

@@ -282,19 +282,27 @@ class Engine:
                 g.set_state(s)
 
 
+#: Threads of a paper-sized step on a CPU, whatever the machine has: the contrastive step's
+#: numbers depend on the thread count (the weight gradient's matrix product over 2N samples is
+#: split differently), so a fixed count keeps a run's numbers the same on every machine and
+#: when a checkpointed run resumes under another thread setting.
+CPU_THREADS = 2
+
+
 def cpu_threads(configs: Sequence[TrainConfig], device: torch.device) -> int:
-    """Threads for the CPU: all of them for paper-sized steps (measured here: a 15-replica
-    non-contrastive epoch at p = m = 50, batch 512 runs in 20 ms on two threads and 31 ms on
-    one; the contrastive similarity is a large matrix product); one for small steps (smoke
-    runs), where threading overhead dominates.  The numbers do not depend on the choice."""
+    """Threads for the CPU: :data:`CPU_THREADS` for paper-sized steps (measured here: a
+    15-replica non-contrastive epoch at p = m = 50, batch 512 runs in 20 ms on two threads and
+    31 ms on one; the contrastive similarities are large matrix products); one for small steps
+    (smoke runs), where threading overhead dominates.  The count is fixed, not the machine's,
+    because the contrastive step's numbers depend on it."""
     c = configs[0]
     if device.type != "cpu":
         return torch.get_num_threads()
     N = min(c.batch_size, c.n)
     large = len(configs) * N * c.p * c.m >= 1e7
-    if c.method == "cl":
-        large = large or len(configs) * (2 * N) ** 2 * c.m >= 5e8
-    return torch.get_num_threads() if large else 1
+    if c.method == "cl":  # the [2N, 2N] similarities (and their exponentials) of every replica
+        large = large or len(configs) * (2 * N) ** 2 >= 1e7
+    return CPU_THREADS if large else 1
 
 
 @contextmanager
