@@ -25,11 +25,13 @@
 # {glue:text}`cl_paper_median:.2f`); with all six of the public code's readings together it
 # averages {glue:text}`cl_code_min:.2f` (median {glue:text}`cl_code_median:.2f`). The paper
 # reports 0.88 / 0.91 / 0.93 (minimum / median / maximum) for CL-basic at Pr(sparse) 0.1. Which
-# readings matter is measured {ref}`below <pvc-measured>`. The prime suspect is the noise level:
-# the text's $\mathcal{N}(0, \log d / d)$ gives a noise vector of norm
-# {glue:text}`noise_norm_paper:.2f`, larger than the signal $\|Mz\|$
+# readings matter is measured {ref}`below <pvc-measured>`, one at a time and all but one at a
+# time. The noise level is the first suspect: the text's $\mathcal{N}(0, \log d / d)$ gives a
+# noise vector of norm {glue:text}`noise_norm_paper:.2f`, larger than the signal $\|Mz\|$
 # ({glue:text}`signal_norm:.2f` on average), while the code's standard deviation
-# $\sqrt{\ln d}/d$ gives {glue:text}`noise_norm_code:.2f`.
+# $\sqrt{\ln d}/d$ gives {glue:text}`noise_norm_code:.2f`. The second is the contrastive
+# script's complementary masks (Eq. 2). Every page with a contrastive model ends with a check
+# that trains its models with these two readings of the code at the paper's full length.
 #
 # **Profiles.** `smoke` runs every comparison at toy scale (n = 200, 40 epochs) in about a
 # minute: it checks the page, and its numbers say nothing about the paper. `paper` runs them

@@ -101,3 +101,28 @@ def test_start_end_claims(tmp_path, monkeypatch, capsys):
     assert f"about {start:g} to about {end:g}" in recorded[1]["claim"]
     assert N.printed_claims(_notebook(capsys.readouterr().out)) == [
         dict(c, key=None) for c in recorded]
+
+
+def test_check_above_and_the_check_of_the_code_readings(tmp_path, monkeypatch, capsys):
+    """check_above's gaps are the differences of the final minimum max-cosine; with
+    code_readings=True it is a CHECK whose text is the claim's after CODE_CHECK_PREFIX."""
+    from landscape import experiments
+    monkeypatch.setenv("LANDSCAPE_CACHE_DIR", str(tmp_path / "cache"))
+    exp = experiments.get("figure-02")
+    params = exp.resolve("smoke", n=60, batch_size=30, epochs=2, runs=1, p_sparse=[0.2, 0.3])
+    summaries = plotting.summarise_all(exp.run(params, progress=False))
+    gaps = claims.min_gaps(summaries, "CL", "NCL", params["p_sparse"])
+    for ps, gap in gaps.items():
+        want = (plotting.find(summaries, "CL", p_sparse=ps).final["min"].mean
+                - plotting.find(summaries, "NCL", p_sparse=ps).final["min"].mean)
+        assert gap == pytest.approx(want)
+    holds = claims.check_above(summaries, "CL", "NCL", params["p_sparse"])
+    assert holds == all(g > 0 for g in gaps.values())
+    claims.check_above(summaries, "NCL", "CL", params["p_sparse"], code_readings=True)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("CLAIM CL has a higher final minimum max-cosine than NCL at every Pr(sparse): ")
+    assert out[1].startswith("CHECK " + claims.CODE_CHECK_PREFIX + "NCL has a higher final minimum")
+    code = claims.code_readings(exp, params, figure=None)
+    assert {s.model for s in code} == {"NCL", "CL"} and all(s.runs == 1 for s in code)
+    assert set(claims.code_key_numbers(code)) == {f"code_{m}_ps0p{k}_min" for m in ("ncl", "cl") for k in (2, 3)}
+    assert claims.code_readings(exp, {**params, "reading_runs": 0}) == []
