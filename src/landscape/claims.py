@@ -67,8 +67,8 @@ def check_above(summaries: Sequence[plotting.ConditionSummary], better: str, wor
 
 
 def code_readings(exp: Experiment, params: Mapping[str, Any], *, device: str = "auto",
-                  panels: Sequence[str] = plotting.TWO_PANELS, models: Sequence[str] | None = None,
-                  figure: str | None = None, caption: str = "") -> list[plotting.ConditionSummary]:
+                  panels: Sequence[str] = plotting.TWO_PANELS, figure: str | None = None,
+                  caption: str = "") -> list[plotting.ConditionSummary]:
     """Train ``exp``'s models with the public code's decisive readings (``reading_runs`` runs per
     condition, see :meth:`Experiment.configs`), print their final values and draw them as the
     paper's figure (saved as ``figure``, e.g. ``"figure-02-code-readings"``).  Returns their
@@ -77,8 +77,6 @@ def code_readings(exp: Experiment, params: Mapping[str, Any], *, device: str = "
     if not results:
         print("reading_runs = 0: the check of the public code's readings is skipped.")
         return []
-    if models is not None:
-        results = {label: results[label] for label in models}
     summaries = plotting.summarise_all(results)
     print(f"{exp.name} with {CODE_READINGS_TEXT}; {params['reading_runs']} run(s) per condition:")
     print(plotting.format_summary(summaries))
@@ -116,8 +114,8 @@ def start_end_claims(summaries: Sequence[plotting.ConditionSummary], source: str
     start, start_ok, start_detail = plotting.compare_value(start_all, source, model, "min_maxcos_start")
     end, end_ok, end_detail = plotting.compare_value(final_all, source, model, "min_maxcos_end")
     matches_paper = start_ok and end_ok
-    verdict(f"the minimum max-cosine goes from about {plotting._paper_number(start.mean)} to about "
-            f"{plotting._paper_number(end.mean)} on average", matches_paper,
+    verdict(f"the minimum max-cosine goes from about {plotting.paper_number(start.mean)} to about "
+            f"{plotting.paper_number(end.mean)} on average", matches_paper,
             f"start: {start_detail}; end: {end_detail}", key="claim_matches_paper")
     return {"min_start_mean": start_all, "min_final_mean": final_all,
             "claim_min_rises": min_rises, "claim_matches_paper": matches_paper}

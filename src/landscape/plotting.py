@@ -375,7 +375,7 @@ class Cell:
         return within_tolerance(self.ours.mean, self.paper_mean, self.paper_std)
 
 
-def _paper_number(x: float | None) -> str:
+def paper_number(x: float | None) -> str:
     if x is None:
         return "-"
     return f"{x:g}" if len(f"{x:g}") <= 5 else f"{x:.3f}"
@@ -422,8 +422,8 @@ class Comparison:
                 if c is None:
                     line.append("-")
                     continue
-                line.append(f"{c.ours.mean:.2f}±{c.ours.std:.2f} ({_paper_number(c.paper_mean)}±"
-                            f"{_paper_number(c.paper_std)}) {c.diff:+.2f} {'✓' if c.within else '✗'}")
+                line.append(f"{c.ours.mean:.2f}±{c.ours.std:.2f} ({paper_number(c.paper_mean)}±"
+                            f"{paper_number(c.paper_std)}) {c.diff:+.2f} {'✓' if c.within else '✗'}")
             body.append(line)
         foot = (f"\n✓: |ours - paper| <= max({TOL_STD_FACTOR:g} × std_paper, {TOL_FLOOR:g}); "
                 f"{self.n_within} of {self.n_cells} cells within tolerance.")
@@ -446,7 +446,7 @@ class Comparison:
                     line += ["-"] * 4
                     continue
                 line += [f"{c.ours.mean:.2f} ± {c.ours.std:.2f}",
-                         f"{_paper_number(c.paper_mean)} ± {_paper_number(c.paper_std)}",
+                         f"{paper_number(c.paper_mean)} ± {paper_number(c.paper_std)}",
                          f"{c.diff:+.2f}", "✓" if c.within else "✗"]
             out.append("| " + " | ".join(line) + " |")
         return "\n".join(out)
@@ -489,7 +489,7 @@ def compare_value(ours: float, source: str, model: str, metric: str, **kw: Any) 
     """One of our numbers against one the paper quotes: ``(reported, within, detail text)``."""
     r = reported(source, model, metric, **kw)
     ok = within_tolerance(ours, r.mean, r.std)
-    detail = (f"ours {ours:.2f}, paper {_paper_number(r.mean)}"
-              f"{'' if r.std is None else f' ± {_paper_number(r.std)}'}, tolerance {tolerance(r.std):.2f}")
+    detail = (f"ours {ours:.2f}, paper {paper_number(r.mean)}"
+              f"{'' if r.std is None else f' ± {paper_number(r.std)}'}, tolerance {tolerance(r.std):.2f}")
     return r, ok, detail
 
