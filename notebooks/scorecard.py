@@ -313,6 +313,43 @@ for name in [n for n in _execute.toc_notebooks() if n.startswith("theorem-")]:
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
+# ## Paper-scale executions and their cost
+#
+# Every notebook executed at paper scale (`results/paper/summary.json`): when, the wall time of
+# that execution, and the training wall time of its runs as stored in the shipped result files
+# (a notebook executed again on cached runs is quick; its runs were not). On this repository's
+# machine: two CPU cores.
+
+# %% tags=["hide-input"]
+def shipped_runs(name):
+    """``{result file: training wall time}`` of the notebook's shipped paper-scale runs (None if any is missing)."""
+    if name not in experiments.names() and name != "paper-vs-code":
+        return None
+    found = [shipped_result(cfgs) for cfgs in experiments.paper_runs(name)]
+    if not found or any(r is None for r in found):
+        return None
+    return {r.extra["cached"]: r.wall_s for r in found}
+
+
+def _minutes(seconds):
+    return "—" if seconds is None else f"{seconds / 60:.1f} min"
+
+
+lines = ["| Notebook | Executed at paper scale | Execution wall time | Training wall time of its runs |",
+         "|---|---|---|---|"]
+all_runs = {}   # result file -> training wall time (runs shared by two notebooks counted once)
+for name in [n for n in _execute.toc_notebooks() if n in paper_runs]:
+    run = paper_runs[name]
+    runs = shipped_runs(name)
+    all_runs.update(runs or {})
+    train = None if runs is None else sum(runs.values())
+    lines.append(f"| {{doc}}`{name}` | {run.get('end', '')[:16].replace('T', ' ')} | "
+                 f"{_minutes(run.get('wall_time_s'))} | {_minutes(train)} |")
+display(Markdown("\n".join(lines)))
+print(f"{len([n for n in _execute.toc_notebooks() if n in paper_runs])} notebooks executed at paper scale; "
+      f"training wall time of their {len(all_runs)} shipped runs: {sum(all_runs.values()) / 3600:.2f} h")
+
+# %% [markdown]
 # ## Summary
 
 # %% tags=["hide-input"]
