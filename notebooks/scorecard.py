@@ -23,8 +23,8 @@
 # tolerance; {glue:text}`score_claims_hold` of {glue:text}`score_claims_run` qualitative claims
 # hold ({glue:text}`score_claims_not_run` of {glue:text}`score_claims` not yet run at paper
 # scale); {glue:text}`score_claims_code_hold` of the claims that do not hold do hold when the
-# same models are trained with the public code's noise level and masks (see
-# {doc}`paper-vs-code`).
+# same models are trained with the public code's readings (its noise level, and for contrastive
+# models its masks; see {doc}`paper-vs-code`).
 #
 # **Where the numbers come from.** This page trains nothing: it only reads files committed with
 # the repository, so it is the same whatever `profile` the book is built with. The code of each
@@ -223,8 +223,9 @@ n_quoted_within = sum(bool(q["within"]) for q in quoted)
 # (`CLAIM ...: HOLDS` or `DOES NOT HOLD`) computed from its runs; here is the verdict its
 # paper-scale execution recorded. Checks that are not claims of the paper (`CHECK ...` lines)
 # are not counted; one of them is shown beside its claim: the same claim checked on the runs
-# with the public code's noise level and masks (one run per condition; each contrastive page's
-# last section), which tells whether a miss comes from those two readings. The "within tolerance in every cell" claims of the tables and the
+# with the public code's readings (its noise level, and for contrastive models its masks; one
+# run per condition; the last section of every experiment's page), which tells whether a miss
+# comes from those readings. The "within tolerance in every cell" claims of the tables and the
 # "about 0.7 to 0.87" / "about 0.62 to 0.85" claims of Figures 5 and 7 are the numbers above,
 # and are not counted again.
 
@@ -279,7 +280,7 @@ def mark(holds):
     return "" if holds is None else ("✓ holds" if holds else "✗ does not hold")
 
 
-lines = ["| Experiment | Claim | Verdict at paper scale | With the public code's noise and masks | Explanation |",
+lines = ["| Experiment | Claim | Verdict at paper scale | With the public code's readings | Explanation |",
          "|---|---|---|---|---|"]
 for c in claim_rows:
     title = experiments.get(c["notebook"]).sections[0]
@@ -358,7 +359,7 @@ summary_line = (f"{n_cells_within} of {n_cells_run} table cells run at paper sca
                 f"quoted for Figures 5 and 7 within tolerance ({n_quoted - n_quoted_run} not yet run); "
                 f"{n_claims_hold} of {n_claims_run} qualitative claims hold ({n_claims - n_claims_run} of "
                 f"{n_claims} not yet run); of the {n_claims_run - n_claims_hold} that do not hold, "
-                f"{n_code_checks_hold} hold with the public code's noise and masks.")
+                f"{n_code_checks_hold} hold with the public code's readings.")
 print(summary_line)
 
 # %% tags=["nbval-check-output", "hide-input"]

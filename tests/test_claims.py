@@ -126,3 +126,19 @@ def test_check_above_and_the_check_of_the_code_readings(tmp_path, monkeypatch, c
     assert {s.model for s in code} == {"NCL", "CL"} and all(s.runs == 1 for s in code)
     assert set(claims.code_key_numbers(code)) == {f"code_{m}_ps0p{k}_min" for m in ("ncl", "cl") for k in (2, 3)}
     assert claims.code_readings(exp, {**params, "reading_runs": 0}) == []
+
+
+def test_check_trend_rises_and_decreases(capsys):
+    def summary(ps, start, final):
+        return SimpleNamespace(cond={"p_sparse": ps}, start={"min": SimpleNamespace(mean=start)},
+                               final={"min": SimpleNamespace(mean=final)})
+    rising = [summary(0.1, 0.5, 0.7), summary(0.2, 0.6, 0.65)]
+    assert claims.check_trend(rising, "NCL", "rises")
+    assert not claims.check_trend(rising, "NCL", "decreases", code_readings=True)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("CLAIM the minimum max-cosine of NCL rises at every Pr(sparse): HOLDS "
+                      "(Pr(sparse) 0.1: final - start = +0.20; Pr(sparse) 0.2: final - start = +0.05)")
+    assert out[1].startswith("CHECK " + claims.CODE_CHECK_PREFIX + "the minimum max-cosine of NCL decreases")
+    assert not claims.check_trend(rising[:1] + [summary(0.3, 0.6, 0.5)], "NCL", "rises")
+    with pytest.raises(ValueError, match="unknown direction 'up'; valid choices: rises, decreases"):
+        claims.check_trend(rising, "NCL", "up")

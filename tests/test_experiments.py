@@ -145,7 +145,9 @@ def test_code_readings_switch_noise_for_all_and_masks_for_contrastive_models():
         back = dict(noise=text[0].noise, augmentation=text[0].augmentation)
         assert [dataclasses.replace(c, **back) for c in cfgs] == text
     assert exp.configs(exp.resolve("smoke", reading_runs=0), "code") == {}
-    assert E.get("figure-04").configs(E.get("figure-04").resolve("smoke"), "code") == {}
+    ncl_only = E.get("figure-04")     # a non-contrastive experiment: the code's noise level alone
+    (cfgs,) = ncl_only.configs(ncl_only.resolve("smoke"), "code").values()
+    assert all(c.noise == "code" and c.augmentation == "independent" for c in cfgs)
     with pytest.raises(ValueError, match="unknown reading 'cdoe'.*did you mean 'code'"):
         exp.configs(params, "cdoe")
 
@@ -366,7 +368,7 @@ def test_paper_runs_cover_both_readings_and_the_paper_vs_code_page():
     runs = E.paper_runs("figure-02")
     assert runs == list(exp.configs(params).values()) + list(exp.configs(params, "code").values())
     assert [len(r) for r in runs] == [15, 15, 3, 3]
-    assert len(E.paper_runs("figure-04")) == 1          # no contrastive model: no check
+    assert [len(r) for r in E.paper_runs("figure-04")] == [15, 3]
     from landscape import paper_vs_code
     pvc = E.paper_runs("paper-vs-code")
     assert pvc == paper_vs_code.all_configs("paper")

@@ -20,14 +20,28 @@ from . import plotting
 from .experiments import Experiment
 from .notebook import save_figure, verdict
 
-__all__ = ["min_gaps", "check_above", "start_end_claims", "code_readings", "code_key_numbers",
-           "CODE_CHECK_PREFIX", "CODE_READINGS_TEXT"]
+__all__ = ["min_gaps", "check_above", "check_trend", "start_end_claims", "code_readings",
+           "code_key_numbers", "readings_text", "CODE_CHECK_PREFIX"]
 
 #: The text of a check of the public code's readings is its paper claim's text after this.
-CODE_CHECK_PREFIX = "With the public code's noise and masks, "
-#: How the notebooks name the check's readings.
-CODE_READINGS_TEXT = ("the public code's noise level (std sqrt(ln d)/d) and, for the contrastive "
-                      "model, its complementary masks (Eq. 2)")
+CODE_CHECK_PREFIX = "With the public code's readings, "
+
+
+def _verdict(claim: str, holds: bool, detail: str, code_readings: bool, key: str | None = None) -> None:
+    """A paper claim's verdict, or (``code_readings``) the ``CHECK`` of it on the runs with the
+    public code's readings, whose text is the claim's after :data:`CODE_CHECK_PREFIX`."""
+    if code_readings:
+        verdict(CODE_CHECK_PREFIX + claim, holds, detail, paper_claim=False)
+    else:
+        verdict(claim, holds, detail, key=key)
+
+
+def readings_text(exp: Experiment) -> str:
+    """Which of the public code's readings the check of ``exp`` uses."""
+    text = "the public code's noise level (std sqrt(ln d)/d)"
+    if any(c[0].method == "cl" for c in exp.configs(exp.defaults("smoke")).values()):
+        text += " and, for the contrastive models, its complementary masks (Eq. 2)"
+    return text
 
 
 def min_gaps(summaries: Sequence[plotting.ConditionSummary], better: str, worse: str,
@@ -49,9 +63,9 @@ def check_above(summaries: Sequence[plotting.ConditionSummary], better: str, wor
     """Print the verdict of "``better`` has a higher final minimum max-cosine than ``worse`` at
     every Pr(sparse)" (with the gap per Pr(sparse)) and return whether it holds.
 
-    ``code_readings=True``: the runs are the check of the public code's readings; the verdict
-    is a ``CHECK`` (not a claim of the paper) whose text is the claim's with
-    :data:`CODE_CHECK_PREFIX`, which is how the scorecard pairs the two."""
+    ``code_readings=True`` (here and in every check of this module): the runs are the check of
+    the public code's readings; the verdict is a ``CHECK`` (not a claim of the paper) whose text
+    is the claim's after :data:`CODE_CHECK_PREFIX`, which is how the scorecard pairs the two."""
     gaps = min_gaps(summaries, better, worse, p_sparse)
     holds = all(g > 0 for g in gaps.values())
     if claim is None:
@@ -59,26 +73,38 @@ def check_above(summaries: Sequence[plotting.ConditionSummary], better: str, wor
         claim += " at every Pr(sparse)" if p_sparse is not None else ""
     detail = "; ".join(("" if ps is None else f"Pr(sparse) {ps:g}: ") + f"{better} - {worse} = {g:+.2f}"
                        for ps, g in gaps.items())
-    if code_readings:
-        verdict(CODE_CHECK_PREFIX + claim, holds, detail, paper_claim=False)
-    else:
-        verdict(claim, holds, detail)
+    _verdict(claim, holds, detail, code_readings)
+    return holds
+
+
+def check_trend(summaries: Sequence[plotting.ConditionSummary], subject: str, direction: str = "rises",
+                *, code_readings: bool = False, key: str | None = None) -> bool:
+    """Print the verdict of "the minimum max-cosine of ``subject`` rises (or decreases) at every
+    Pr(sparse)": mean over runs, final minus start (Figures 4, 5, 7, 13-16)."""
+    if direction not in ("rises", "decreases"):
+        raise ValueError(f"unknown direction {direction!r}; valid choices: rises, decreases")
+    changes = {s.cond["p_sparse"]: s.final["min"].mean - s.start["min"].mean for s in summaries}
+    holds = all((g > 0) if direction == "rises" else (g < 0) for g in changes.values())
+    _verdict(f"the minimum max-cosine of {subject} {direction} at every Pr(sparse)", holds,
+             "; ".join(f"Pr(sparse) {ps:g}: final - start = {g:+.2f}" for ps, g in changes.items()),
+             code_readings, key)
     return holds
 
 
 def code_readings(exp: Experiment, params: Mapping[str, Any], *, device: str = "auto",
                   panels: Sequence[str] = plotting.TWO_PANELS, figure: str | None = None,
-                  caption: str = "") -> list[plotting.ConditionSummary]:
+                  caption: str = "", by: Sequence[str] | None = None) -> list[plotting.ConditionSummary]:
     """Train ``exp``'s models with the public code's decisive readings (``reading_runs`` runs per
     condition, see :meth:`Experiment.configs`), print their final values and draw them as the
     paper's figure (saved as ``figure``, e.g. ``"figure-02-code-readings"``).  Returns their
-    summaries (empty when ``reading_runs`` is 0)."""
+    summaries (conditions named by ``by``, as :func:`landscape.plotting.summarise`; empty when
+    ``reading_runs`` is 0)."""
     results = exp.run(params, device=device, reading="code")
     if not results:
         print("reading_runs = 0: the check of the public code's readings is skipped.")
         return []
-    summaries = plotting.summarise_all(results)
-    print(f"{exp.name} with {CODE_READINGS_TEXT}; {params['reading_runs']} run(s) per condition:")
+    summaries = plotting.summarise_all(results, by=by)
+    print(f"{exp.name} with {readings_text(exp)}; {params['reading_runs']} run(s) per condition:")
     print(plotting.format_summary(summaries))
     if figure is not None:
         fig = plotting.plot_curves(results, panels, title=caption or figure)
@@ -86,13 +112,16 @@ def code_readings(exp: Experiment, params: Mapping[str, Any], *, device: str = "
     return summaries
 
 
-def code_key_numbers(summaries: Sequence[plotting.ConditionSummary]) -> dict[str, float]:
-    """The final minimum max-cosine of the check of the code's readings, keys prefixed ``code_``."""
-    return {f"code_{k}": v for k, v in plotting.key_numbers_for(summaries, metrics=("min",)).items()}
+def code_key_numbers(summaries: Sequence[plotting.ConditionSummary], start: bool = False) -> dict[str, float]:
+    """The final (and with ``start`` the initial) minimum max-cosine of the check of the code's
+    readings, keys prefixed ``code_``."""
+    numbers = plotting.key_numbers_for(summaries, metrics=("min",), when="start") if start else {}
+    numbers.update(plotting.key_numbers_for(summaries, metrics=("min",)))
+    return {f"code_{k}": v for k, v in numbers.items()}
 
 
 def start_end_claims(summaries: Sequence[plotting.ConditionSummary], source: str, model: str,
-                     subject: str) -> dict[str, Any]:
+                     subject: str, *, code_readings: bool = False) -> dict[str, Any]:
     """Print the two claims of a figure whose text quotes the minimum max-cosine's start and end.
 
     1. The minimum max-cosine of ``subject`` rises at every Pr(sparse) (mean over runs, final
@@ -104,18 +133,14 @@ def start_end_claims(summaries: Sequence[plotting.ConditionSummary], source: str
     Returns the key numbers
     ``min_start_mean``, ``min_final_mean``, ``claim_min_rises``, ``claim_matches_paper``.
     """
-    rises = {s.cond["p_sparse"]: s.final["min"].mean - s.start["min"].mean for s in summaries}
-    min_rises = all(g > 0 for g in rises.values())
-    verdict(f"the minimum max-cosine of {subject} rises at every Pr(sparse)", min_rises,
-            "; ".join(f"Pr(sparse) {ps:g}: final - start = {g:+.2f}" for ps, g in rises.items()),
-            key="claim_min_rises")
+    min_rises = check_trend(summaries, subject, "rises", code_readings=code_readings, key="claim_min_rises")
     start_all = float(np.mean([s.start["min"].mean for s in summaries]))
     final_all = float(np.mean([s.final["min"].mean for s in summaries]))
     start, start_ok, start_detail = plotting.compare_value(start_all, source, model, "min_maxcos_start")
     end, end_ok, end_detail = plotting.compare_value(final_all, source, model, "min_maxcos_end")
     matches_paper = start_ok and end_ok
-    verdict(f"the minimum max-cosine goes from about {plotting.paper_number(start.mean)} to about "
-            f"{plotting.paper_number(end.mean)} on average", matches_paper,
-            f"start: {start_detail}; end: {end_detail}", key="claim_matches_paper")
+    _verdict(f"the minimum max-cosine goes from about {plotting.paper_number(start.mean)} to about "
+             f"{plotting.paper_number(end.mean)} on average", matches_paper,
+             f"start: {start_detail}; end: {end_detail}", code_readings, key="claim_matches_paper")
     return {"min_start_mean": start_all, "min_final_mean": final_all,
             "claim_min_rises": min_rises, "claim_matches_paper": matches_paper}

@@ -225,8 +225,8 @@ KNOBS: dict[str, Knob] = {k.name: k for k in [
           only_for=(("layers", 2),)),
     _knob("activation", "str", "activation after the encoder: 'symrelu' (Eq. 14), 'relu' or 'none'",
           field="activation", choices=("symrelu", "relu", "none")),
-    _knob("reading_runs", "int", "runs per condition of the check with the public code's noise level "
-          "and masks (0: no check)", low=0),
+    _knob("reading_runs", "int", "runs per condition of the check with the public code's readings: its "
+          "noise level, and for contrastive models its masks (0: no check)", low=0),
     _knob("batchnorm", "bool", "BatchNorm after the linear layer of every model's encoder", field="batchnorm"),
     # bound knobs: they set a field of the models that name them (Model.bound), no others
     _knob("ncl_batchnorm", "bool", "BatchNorm in the one-layer non-contrastive encoder (NCL, NCL-basic)"),
@@ -242,11 +242,12 @@ PAPER_COMMON: dict[str, Any] = dict(
     activation="symrelu", batchnorm=False, ncl_batchnorm=True, cl_batchnorm=True,
     sigmas=(0.14, 0.02, 0.002), reading_runs=1)
 
-#: The two readings of the public code that decide whether contrastive learning recovers the
+#: The readings of the public code that decide whether contrastive learning recovers the
 #: dictionary (measured on the paper-vs-code page): its noise level (standard deviation
 #: sqrt(ln d)/d) for every model, and for contrastive models its complementary masks (Eq. 2; its
 #: non-contrastive scripts draw independent masks).  :meth:`Experiment.run` with
-#: ``reading="code"`` trains an experiment's models with them.
+#: ``reading="code"`` trains an experiment's models with them (every experiment has the check,
+#: the non-contrastive ones with the code's noise level alone).
 CODE_READINGS: dict[str, Any] = dict(noise="code")
 CODE_READINGS_CL: dict[str, Any] = dict(augmentation="dependent")
 READINGS = ("text", "code")
@@ -257,7 +258,7 @@ SMOKE_CHANGES: dict[str, Any] = dict(runs=2, n=200, batch_size=100, epochs=40, l
 # Knobs every training experiment exposes.
 BASE_KNOBS = ("runs", "seed", "p_sparse", "p", "d", "m", "n", "epochs", "batch_size", "drop_last",
               "lr", "log_every", "latents", "noise", "augmentation", "masking_prob", "mask_meaning",
-              "symrelu_form")
+              "symrelu_form", "reading_runs")
 
 
 # --------------------------------------------------------------------------------------- models
@@ -536,7 +537,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
                 bound={"batchnorm": "ncl_batchnorm"}),
          _model("CL", method="cl", activation="symrelu", batchnorm=False, latents="one_hot",
                 bound={"batchnorm": "cl_batchnorm"})],
-        extra_knobs=("reading_runs", "ncl_batchnorm", "cl_batchnorm", "temperature"), drop_knobs=("p_sparse", "latents"),
+        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "temperature"), drop_knobs=("p_sparse", "latents"),
         paper=dict(ncl_batchnorm=False, cl_batchnorm=False), sweep=(),
         choices=("No BatchNorm in either model: the caption mentions none (Figure 2's does). The "
                  "public script gives the CL model BN and none to NCL (cl_batchnorm=True).",
@@ -546,7 +547,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "Randomly initialised linear encoder with BatchNorm and symmetric ReLU; Pr(sparse) "
         "0.1/0.2/0.3; 5 runs. The same runs are Table 2's NCL-basic and CL-basic.",
         [_model("NCL", **NCL_BASIC), _model("CL", **CL_BASIC)],
-        extra_knobs=("reading_runs", "ncl_batchnorm", "cl_batchnorm", "temperature"),
+        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "temperature"),
         choices=(_BN_CHOICE_FIG2, _CL_AUG)),
     _experiment(
         "figure-03", "NCL with a two-layer encoder", ["Figure 3", "Figure 10"],
@@ -555,7 +556,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "panels of the same runs. CL-basic (Figure 2) is trained as the reference of the claim.",
         [_model("NCL-basic-2L", **NCL_BASIC_2L),
          _model("CL-basic", reference=True, note="Figure 2's CL runs", **CL_BASIC)],
-        extra_knobs=("reading_runs", "metric_layer", "cl_batchnorm", "temperature"),
+        extra_knobs=("metric_layer", "cl_batchnorm", "temperature"),
         choices=("The max-cosine of a two-layer encoder is that of its first layer's rows "
                  "(metric_layer='product' uses W2 W1).",)),
     _experiment(
@@ -594,7 +595,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "Randomly initialised linear encoder with symmetric ReLU and normalised representations; "
         "Pr(sparse) 0.1/0.2/0.3; 5 runs; four panels.",
         [_model("NCL", method="ncl", activation="symrelu"), _model("CL", method="cl", activation="symrelu")],
-        extra_knobs=("reading_runs", "batchnorm", "temperature"), panels=4,
+        extra_knobs=("batchnorm", "temperature"), panels=4,
         choices=("The caption says m = 10 but the title says over-parametrised (m = 50 elsewhere), "
                  "and with m = 10 it would repeat Figure 9: m = 50 (m=10 is the caption's reading).",
                  "No BatchNorm: the caption mentions none (batchnorm=True adds it to both).", _CL_AUG)),
@@ -602,7 +603,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "figure-09", "NCL vs CL with k-sparse latents, m = d", ["Figure 9"],
         "As Figure 8 with p = 50, d = 10, m = 10; 5 runs; four panels.",
         [_model("NCL", method="ncl", activation="symrelu"), _model("CL", method="cl", activation="symrelu")],
-        extra_knobs=("reading_runs", "batchnorm", "temperature"), paper=dict(m=10), panels=4,
+        extra_knobs=("batchnorm", "temperature"), paper=dict(m=10), panels=4,
         choices=("No BatchNorm: the caption mentions none (batchnorm=True adds it to both).", _CL_AUG)),
     _experiment(
         "figure-13", "NCL with warm start and row-normalised encoders, m = d", ["Figure 13"],
@@ -639,7 +640,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         "Randomly initialised; mask entries Bernoulli(0.1); 5 runs. Table 3 repeats Table 1; "
         "Figures 17 and 18 show the curves of the same runs.",
         [_model("Simplified-SimCLR", **SIMCLR), _model("Simplified-SimSiam", **SIMSIAM)],
-        extra_knobs=("reading_runs", "temperature",), paper=dict(masking_prob=0.1), panels=4,
+        extra_knobs=("temperature",), paper=dict(masking_prob=0.1), panels=4,
         choices=("'Bernoulli(0.1)' masks keep a coordinate with probability 0.1, as the text's "
                  "D_jj ~ Bernoulli(alpha) says; Figure 17 calls 0.1 the 'probability of random "
                  "masking' and the public code zeroes with it (mask_meaning='drop' keeps 0.9).",
@@ -652,7 +653,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         [_model("NCL-linear", **NCL_LINEAR), _model("CL-linear", **CL_LINEAR),
          _model("NCL-basic", **NCL_BASIC), _model("NCL-basic-2L", **NCL_BASIC_2L),
          _model("CL-basic", **CL_BASIC)],
-        extra_knobs=("reading_runs", "ncl_batchnorm", "cl_batchnorm", "metric_layer", "temperature"),
+        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "metric_layer", "temperature"),
         choices=(_BN_CHOICE_FIG2 + " Applies to NCL-basic only; NCL-basic-2L always has BN.",
                  "The max-cosine of NCL-basic-2L is that of its first layer's rows.", _CL_AUG)),
     _experiment(
