@@ -35,8 +35,9 @@
 # - Symmetric ReLU after the linear layer (Sec. 4.2's default activation; Theorem 3's SReLU),
 #   `activation="relu"` or `"none"` otherwise.
 # - No predictor, as the text says ("works even in the absence of a prediction head"). The public
-#   script builds these runs with a linear predictor that is never optimised; the engine has no
-#   frozen predictor, so that reading is not available here.
+#   script builds these runs with a linear predictor that is never optimised; the engine can
+#   freeze a predictor (`TrainConfig(predictor=True, freeze_predictor=True)`), but this notebook
+#   does not expose that reading.
 # - Warm start as the public code: every dictionary column once when $m \le d$, $m$ columns
 #   drawn with replacement when $m > d$ (`warm_pick="cover"` uses every column at least once,
 #   `"with_replacement"` always draws with replacement).

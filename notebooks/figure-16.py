@@ -30,8 +30,9 @@
 # - Symmetric ReLU after the linear layer (Sec. 4.2's default activation; the caption only says
 #   "linear encoder"): `activation="relu"` or `"none"` otherwise.
 # - No predictor, as Sec. 5.2.2 says for these runs. The public script builds them with a linear
-#   predictor that is never optimised; the engine has no frozen predictor, so that reading is not
-#   available here.
+#   predictor that is never optimised; the engine can freeze a predictor
+#   (`TrainConfig(predictor=True, freeze_predictor=True)`), but this notebook does not expose
+#   that reading.
 # - "Probability of random masking 0.75" is read as the text's $D_{jj} \sim$ Bernoulli(0.75): a
 #   coordinate is *kept* with probability 0.75. The public code zeroes it with that
 #   probability (`mask_meaning="drop"`, keeping 0.25).

@@ -42,8 +42,9 @@ Choices made where the paper is ambiguous (each is documented on its experiment 
 * Figures 7 and 13-16: a warm-started linear encoder with symmetric ReLU, no BatchNorm and no
   predictor ("works even in the absence of a prediction head"), outputs normalised (Eq. 4 form),
   the rows (columns) of W^o and W^t normalised after every step.  The public script for these
-  runs builds its model with a linear predictor whose weights are never optimised; the engine has
-  no frozen predictor, so that reading is not available.  Figure 7's caption gives no sizes: the
+  runs builds its model with a linear predictor whose weights are never optimised; the engine can
+  freeze a predictor (``freeze_predictor``), but these notebooks do not expose that reading.
+  Figure 7's caption gives no sizes: the
   defaults p = 50, d = 10, m = 50 (Sec. 4.2).
 * Figures 17/18, Tables 1/3: "Bernoulli(0.1)" masks keep a coordinate with probability 0.1
   (``mask_meaning="keep"``); the public code zeroes it with that probability (``"drop"``).
@@ -524,7 +525,8 @@ _NORMED_CHOICE = ("Encoder: warm-started linear layer with symmetric ReLU, no Ba
                   "(the text: 'works even in the absence of a prediction head'); representations "
                   "normalised before the loss (Eq. 4 form); weights normalised after every SGD step. "
                   "The public script also builds a linear predictor that is never optimised; the "
-                  "engine has no frozen predictor, so that reading is not available.")
+                  "engine can freeze a predictor (freeze_predictor), but this notebook does not "
+                  "expose that reading.")
 _WARM_PICK = ("Warm start as the public code: every dictionary column once when m <= d, m columns "
               "drawn with replacement when m > d (warm_pick='cover' uses every column at least once).")
 
