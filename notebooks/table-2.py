@@ -115,7 +115,7 @@ print(table.text())
 # 3. Our table matches the paper's within the tolerance, cell by cell (reported as a count).
 
 # %%
-def table2_claims(summaries, paper_claim=True, prefix=""):
+def table2_claims(summaries, code_readings=False):
     """Claims 1 and 2 on these runs: (CL-basic above both NCL-basic models, CL-linear above NCL-linear)."""
     def final(model, ps, metric):
         return plotting.find(summaries, model, p_sparse=ps).final[metric].mean
@@ -123,15 +123,15 @@ def table2_claims(summaries, paper_claim=True, prefix=""):
     pss = params["p_sparse"]
     basic = all(final("CL-basic", ps, "min") > max(final("NCL-basic", ps, "min"), final("NCL-basic-2L", ps, "min"))
                 for ps in pss)
-    verdict(prefix + "CL-basic has a higher final minimum max-cosine than NCL-basic and NCL-basic-2L at every Pr(sparse)",
-            basic, "; ".join(
-                f"Pr(sparse) {ps:g}: CL-basic {final('CL-basic', ps, 'min'):.2f}, NCL-basic {final('NCL-basic', ps, 'min'):.2f}, "
-                f"NCL-basic-2L {final('NCL-basic-2L', ps, 'min'):.2f}" for ps in pss), paper_claim=paper_claim)
+    claims.claim_verdict("CL-basic has a higher final minimum max-cosine than NCL-basic and NCL-basic-2L at every Pr(sparse)",
+                         basic, "; ".join(
+                             f"Pr(sparse) {ps:g}: CL-basic {final('CL-basic', ps, 'min'):.2f}, NCL-basic {final('NCL-basic', ps, 'min'):.2f}, "
+                             f"NCL-basic-2L {final('NCL-basic-2L', ps, 'min'):.2f}" for ps in pss), code_readings)
     linear = all(final("CL-linear", ps, m) > final("NCL-linear", ps, m) for ps in pss for m in plotting.METRICS)
-    verdict(prefix + "CL-linear beats NCL-linear on minimum, median and maximum max-cosine at every Pr(sparse)",
-            linear, "; ".join(
-                f"Pr(sparse) {ps:g}: min {final('CL-linear', ps, 'min'):.2f} vs {final('NCL-linear', ps, 'min'):.2f}"
-                for ps in pss), paper_claim=paper_claim)
+    claims.claim_verdict("CL-linear beats NCL-linear on minimum, median and maximum max-cosine at every Pr(sparse)",
+                         linear, "; ".join(
+                             f"Pr(sparse) {ps:g}: min {final('CL-linear', ps, 'min'):.2f} vs {final('NCL-linear', ps, 'min'):.2f}"
+                             for ps in pss), code_readings)
     return basic, linear
 
 
@@ -167,7 +167,7 @@ if code_summaries:
     code_table = plotting.compare_table(code_summaries, "table2")
     display(Markdown(code_table.markdown()))
     code_cl_basic_above, code_cl_linear_above = table2_claims(
-        code_summaries, paper_claim=False, prefix=claims.CODE_CHECK_PREFIX)
+        code_summaries, code_readings=True)
 
 # %% [markdown]
 # With the code's two readings the final minimum max-cosine at Pr(sparse) 0.1 is

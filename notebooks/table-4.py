@@ -112,9 +112,9 @@ def warmer_claim(summaries, code_readings=False):
     holds = all(final_min(s, ps) > final_min(loosest, ps) for s in warmer for ps in params["p_sparse"])
     claim = (f"every sigma below {loosest:g} gives a higher final minimum max-cosine than sigma = {loosest:g} "
              "at every Pr(sparse)")
-    verdict((claims.CODE_CHECK_PREFIX if code_readings else "") + claim, holds, "; ".join(
+    claims.claim_verdict(claim, holds, "; ".join(
         f"Pr(sparse) {ps:g}: " + ", ".join(f"σ {s:g}: {final_min(s, ps):.2f}" for s in params["sigmas"])
-        for ps in params["p_sparse"]), paper_claim=not code_readings)
+        for ps in params["p_sparse"]), code_readings)
     return holds
 
 

@@ -20,14 +20,15 @@ from . import plotting
 from .experiments import Experiment
 from .notebook import save_figure, verdict
 
-__all__ = ["min_gaps", "check_above", "check_trend", "start_end_claims", "code_readings",
+__all__ = ["claim_verdict", "min_gaps", "check_above", "check_trend", "start_end_claims", "code_readings",
            "code_key_numbers", "readings_text", "CODE_CHECK_PREFIX"]
 
 #: The text of a check of the public code's readings is its paper claim's text after this.
 CODE_CHECK_PREFIX = "With the public code's readings, "
 
 
-def _verdict(claim: str, holds: bool, detail: str, code_readings: bool, key: str | None = None) -> None:
+def claim_verdict(claim: str, holds: bool, detail: str = "", code_readings: bool = False,
+                  key: str | None = None) -> None:
     """A paper claim's verdict, or (``code_readings``) the ``CHECK`` of it on the runs with the
     public code's readings, whose text is the claim's after :data:`CODE_CHECK_PREFIX`."""
     if code_readings:
@@ -73,7 +74,7 @@ def check_above(summaries: Sequence[plotting.ConditionSummary], better: str, wor
         claim += " at every Pr(sparse)" if p_sparse is not None else ""
     detail = "; ".join(("" if ps is None else f"Pr(sparse) {ps:g}: ") + f"{better} - {worse} = {g:+.2f}"
                        for ps, g in gaps.items())
-    _verdict(claim, holds, detail, code_readings)
+    claim_verdict(claim, holds, detail, code_readings)
     return holds
 
 
@@ -85,7 +86,7 @@ def check_trend(summaries: Sequence[plotting.ConditionSummary], subject: str, di
         raise ValueError(f"unknown direction {direction!r}; valid choices: rises, decreases")
     changes = {s.cond["p_sparse"]: s.final["min"].mean - s.start["min"].mean for s in summaries}
     holds = all((g > 0) if direction == "rises" else (g < 0) for g in changes.values())
-    _verdict(f"the minimum max-cosine of {subject} {direction} at every Pr(sparse)", holds,
+    claim_verdict(f"the minimum max-cosine of {subject} {direction} at every Pr(sparse)", holds,
              "; ".join(f"Pr(sparse) {ps:g}: final - start = {g:+.2f}" for ps, g in changes.items()),
              code_readings, key)
     return holds
@@ -139,7 +140,7 @@ def start_end_claims(summaries: Sequence[plotting.ConditionSummary], source: str
     start, start_ok, start_detail = plotting.compare_value(start_all, source, model, "min_maxcos_start")
     end, end_ok, end_detail = plotting.compare_value(final_all, source, model, "min_maxcos_end")
     matches_paper = start_ok and end_ok
-    _verdict(f"the minimum max-cosine goes from about {plotting.paper_number(start.mean)} to about "
+    claim_verdict(f"the minimum max-cosine goes from about {plotting.paper_number(start.mean)} to about "
              f"{plotting.paper_number(end.mean)} on average", matches_paper,
              f"start: {start_detail}; end: {end_detail}", code_readings, key="claim_matches_paper")
     return {"min_start_mean": start_all, "min_final_mean": final_all,
