@@ -64,7 +64,7 @@ augmentation = None  # str: masks: 'independent' (Eq. 3, D1 x and D2 x, the pape
 masking_prob = None  # float: the 'masking probability' of a mask entry [None: the profile's value]
 mask_meaning = None  # str: 'keep': a mask entry keeps its coordinate with the masking probability (D_jj ~ Bernoulli, the paper); 'drop': it zeroes it (the public code) [None: the profile's value]
 symrelu_form = None  # str: symmetric ReLU: 'paper' (Eq. 14, ReLU(u-b)-ReLU(-u-b)) or 'code' (ReLU(Wx+b)-ReLU(-Wx+b), as the public code) [None: the profile's value]
-reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, and for contrastive models its masks (0: no check) [None: the profile's value]
+reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, its masks for contrastive models, its meaning of the masking probability for the others (0: no check) [None: the profile's value]
 activation = None  # str: activation after the encoder: 'symrelu' (Eq. 14), 'relu' or 'none' [None: the profile's value]
 warm_c = None  # float: warm start: noise sigma = p^(-c/2) [None: the profile's value]
 warm_pick = None  # str: warm start: which dictionary columns start the rows of W: 'code' (as the public code: all d columns when m <= d, m drawn with replacement when m > d), 'with_replacement' (always) or 'cover' (every column at least once) [None: the profile's value]

@@ -67,7 +67,7 @@ augmentation = None  # str: masks: 'independent' (Eq. 3, D1 x and D2 x, the pape
 masking_prob = None  # float: the 'masking probability' of a mask entry [None: the profile's value]
 mask_meaning = None  # str: 'keep': a mask entry keeps its coordinate with the masking probability (D_jj ~ Bernoulli, the paper); 'drop': it zeroes it (the public code) [None: the profile's value]
 symrelu_form = None  # str: symmetric ReLU: 'paper' (Eq. 14, ReLU(u-b)-ReLU(-u-b)) or 'code' (ReLU(Wx+b)-ReLU(-Wx+b), as the public code) [None: the profile's value]
-reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, and for contrastive models its masks (0: no check) [None: the profile's value]
+reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, its masks for contrastive models, its meaning of the masking probability for the others (0: no check) [None: the profile's value]
 activation = None  # str: activation after the encoder: 'symrelu' (Eq. 14), 'relu' or 'none' [None: the profile's value]
 warm_c = None  # float: warm start: noise sigma = p^(-c/2) [None: the profile's value]
 warm_pick = None  # str: warm start: which dictionary columns start the rows of W: 'code' (as the public code: all d columns when m <= d, m drawn with replacement when m > d), 'with_replacement' (always) or 'cover' (every column at least once) [None: the profile's value]
@@ -119,27 +119,29 @@ min_rises = claims.check_trend(summaries, "column-normalised warm-started NCL", 
 # to {glue:text}`ncl_ps0p3_min:.2f` at 0.3. The claim holds: {glue:text}`claim_min_rises`.
 
 # %% [markdown]
-# ## The public code's noise level
+# ## The public code's noise level and masks
 #
 # The {doc}`paper-vs-code` page measures what each reading of the public code changes. For a
 # non-contrastive model the reading that changes the data is the noise: the public code draws it
 # with standard deviation $\sqrt{\ln d}/d$, a variance $d$ times smaller than the text's
-# $\log d / d$ (a noise vector shorter than the signal instead of about twice as long). Here
-# the model is trained again with the code's noise level, everything else as above, with
+# $\log d / d$ (a noise vector shorter than the signal instead of about twice as long). The
+# masks change too: the public non-contrastive script *zeroes* a coordinate with the masking
+# probability, so 0.75 keeps a coordinate with probability 0.25, not 0.75. Here the model is
+# trained again with the code's noise level and masks, everything else as above, with
 # `reading_runs` run(s) per Pr(sparse) (one by default: a check of which reading matches the paper,
 # not a reproduction).
 
 # %%
 code_summaries = claims.code_readings(exp, params, device=device, figure="figure-16-code-readings",
-                                      caption="Figure 16 with the public code's noise level")
+                                      caption="Figure 16 with the public code's noise level and masks")
 code_min_rises = code_summaries and claims.check_trend(code_summaries, "column-normalised warm-started NCL", "rises",
                                                    code_readings=True)
 
 # %% [markdown]
-# With the code's noise level the minimum max-cosine goes from
+# With the code's noise level and masks the minimum max-cosine goes from
 # {glue:text}`code_ncl_ps0p1_min_start:.2f` to {glue:text}`code_ncl_ps0p1_min:.2f` at Pr(sparse)
 # 0.1 and from {glue:text}`code_ncl_ps0p3_min_start:.2f` to {glue:text}`code_ncl_ps0p3_min:.2f` at
-# 0.3. The claim holds with the code's noise level: {glue:text}`code_min_rises`.
+# 0.3. The claim holds with the code's noise level and masks: {glue:text}`code_min_rises`.
 
 # %% tags=["nbval-check-output"]
 key_numbers({**plotting.key_numbers_for(summaries, metrics=["min"], when="start"),

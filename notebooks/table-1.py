@@ -64,7 +64,7 @@ augmentation = None  # str: masks: 'independent' (Eq. 3, D1 x and D2 x, the pape
 masking_prob = None  # float: the 'masking probability' of a mask entry [None: the profile's value]
 mask_meaning = None  # str: 'keep': a mask entry keeps its coordinate with the masking probability (D_jj ~ Bernoulli, the paper); 'drop': it zeroes it (the public code) [None: the profile's value]
 symrelu_form = None  # str: symmetric ReLU: 'paper' (Eq. 14, ReLU(u-b)-ReLU(-u-b)) or 'code' (ReLU(Wx+b)-ReLU(-Wx+b), as the public code) [None: the profile's value]
-reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, and for contrastive models its masks (0: no check) [None: the profile's value]
+reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, its masks for contrastive models, its meaning of the masking probability for the others (0: no check) [None: the profile's value]
 temperature = None  # float: NT-Xent temperature: similarities are divided by it [None: the profile's value]
 
 # %%
@@ -155,7 +155,9 @@ verdict("Table 1 is reproduced within tolerance in every cell", table_matches,
 # learning: its noise level (standard deviation $\sqrt{\ln d}/d$ instead of the text's variance
 # $\log d / d$, for both models) and its complementary masks $2Dx$, $2(I - D)x$ (Eq. 2, for
 # Simplified-SimCLR, whose script is the contrastive one; these masks ignore the masking
-# probability). Here both models are trained again with those two readings, everything else as
+# probability). Simplified-SimSiam keeps independent masks but takes the code's meaning of the
+# masking probability: the public code *zeroes* a coordinate with probability 0.1, so it keeps
+# 0.9 of them, not 0.1. Here both models are trained again with those readings, everything else as
 # above, with `reading_runs` run(s) per Pr(sparse) (one by default: a check of which reading
 # matches the paper, not a reproduction). The same table against the paper's numbers:
 

@@ -152,6 +152,22 @@ def test_code_readings_switch_noise_for_all_and_masks_for_contrastive_models():
         exp.configs(params, "cdoe")
 
 
+def test_code_readings_take_the_codes_mask_meaning_where_it_changes_the_masks():
+    # Table 1 (masking probability 0.1): SimSiam's independent masks keep 0.9 of the coordinates
+    # (the code zeroes with 0.1); SimCLR's complementary masks ignore the probability.
+    t1 = E.get("table-1")
+    code = t1.configs(t1.resolve("paper"), "code")
+    assert {c.mask_meaning for c in code["Simplified-SimSiam"]} == {"drop"}
+    assert code["Simplified-SimSiam"][0].alpha == pytest.approx(0.9)
+    assert code["Simplified-SimCLR"][0].augmentation == "dependent"
+    f7 = E.get("figure-07")          # masking probability 0.9: keeps 0.1 under the code's reading
+    (cfgs,) = f7.configs(f7.resolve("paper"), "code").values()
+    assert cfgs[0].mask_meaning == "drop" and cfgs[0].alpha == pytest.approx(0.1)
+    f4 = E.get("figure-04")          # 0.5: both meanings give the same masks, the config is unchanged
+    (cfgs,) = f4.configs(f4.resolve("paper"), "code").values()
+    assert cfgs[0].mask_meaning == "keep" and cfgs[0].alpha == 0.5
+
+
 def test_ambiguity_switches():
     f1 = E.get("figure-01")
     code = f1.configs(f1.resolve("paper", cl_batchnorm=True))

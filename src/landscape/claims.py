@@ -39,10 +39,16 @@ def claim_verdict(claim: str, holds: bool, detail: str = "", code_readings: bool
 
 def readings_text(exp: Experiment) -> str:
     """Which of the public code's readings the check of ``exp`` uses."""
-    text = "the public code's noise level (std sqrt(ln d)/d)"
-    if any(c[0].method == "cl" for c in exp.configs(exp.defaults("smoke")).values()):
-        text += " and, for the contrastive models, its complementary masks (Eq. 2)"
-    return text
+    code = [c[0] for c in exp.configs(exp.defaults("paper"), reading="code").values()]
+    has_cl = any(c.method == "cl" for c in code)
+    parts = ["noise level (std sqrt(ln d)/d)"]
+    if has_cl:
+        parts.append("complementary masks (Eq. 2) for the contrastive models")
+    if any(c.mask_meaning == "drop" for c in code if c.method != "cl"):
+        parts.append("meaning of the masking probability (it zeroes a coordinate)"
+                     + (" for the other models" if has_cl else ""))
+    text = parts[0] if len(parts) == 1 else ", its ".join(parts[:-1]) + " and its " + parts[-1]
+    return "the public code's " + text
 
 
 def min_gaps(summaries: Sequence[plotting.ConditionSummary], better: str, worse: str,

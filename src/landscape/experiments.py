@@ -227,7 +227,8 @@ KNOBS: dict[str, Knob] = {k.name: k for k in [
     _knob("activation", "str", "activation after the encoder: 'symrelu' (Eq. 14), 'relu' or 'none'",
           field="activation", choices=("symrelu", "relu", "none")),
     _knob("reading_runs", "int", "runs per condition of the check with the public code's readings: its "
-          "noise level, and for contrastive models its masks (0: no check)", low=0),
+          "noise level, its masks for contrastive models, its meaning of the masking probability "
+          "for the others (0: no check)", low=0),
     _knob("batchnorm", "bool", "BatchNorm after the linear layer of every model's encoder", field="batchnorm"),
     # bound knobs: they set a field of the models that name them (Model.bound), no others
     _knob("ncl_batchnorm", "bool", "BatchNorm in the one-layer non-contrastive encoder (NCL, NCL-basic)"),
@@ -248,9 +249,13 @@ PAPER_COMMON: dict[str, Any] = dict(
 #: sqrt(ln d)/d) for every model, and for contrastive models its complementary masks (Eq. 2; its
 #: non-contrastive scripts draw independent masks).  :meth:`Experiment.run` with
 #: ``reading="code"`` trains an experiment's models with them (every experiment has the check,
-#: the non-contrastive ones with the code's noise level alone).
+#: the non-contrastive ones with the code's noise level alone).  The independent masks of the
+#: other models then take the code's meaning of the masking probability
+#: (:data:`CODE_READINGS_MASKS`: it zeroes a coordinate) where that changes them, i.e. where the
+#: masking probability is not 0.5 (Figures 7 and 16, Table 1).
 CODE_READINGS: dict[str, Any] = dict(noise="code")
 CODE_READINGS_CL: dict[str, Any] = dict(augmentation="dependent")
+CODE_READINGS_MASKS: dict[str, Any] = dict(mask_meaning="drop")
 READINGS = ("text", "code")
 
 #: What the smoke profile changes (sizes of the data model stay the paper's).
@@ -427,7 +432,8 @@ class Experiment:
         """``{model label: [TrainConfig, ...]}``, one batched training call per model.
 
         ``reading="code"``: the same models with the public code's decisive readings
-        (:data:`CODE_READINGS`, and :data:`CODE_READINGS_CL` for contrastive models) and
+        (:data:`CODE_READINGS`; :data:`CODE_READINGS_CL` for contrastive models, else
+        :data:`CODE_READINGS_MASKS` where it changes the masks) and
         ``reading_runs`` runs per condition; empty when the experiment has no such check or
         ``reading_runs`` is 0."""
         if reading not in READINGS:
@@ -443,6 +449,8 @@ class Experiment:
             cfgs = self.model_configs(mdl, code)
             if cfgs[0].method == "cl":
                 cfgs = [dataclasses.replace(c, **CODE_READINGS_CL) for c in cfgs]
+            elif any(dataclasses.replace(c, **CODE_READINGS_MASKS).alpha != c.alpha for c in cfgs):
+                cfgs = [dataclasses.replace(c, **CODE_READINGS_MASKS) for c in cfgs]
             out[mdl.label] = cfgs
         return out
 
