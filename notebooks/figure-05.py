@@ -129,6 +129,22 @@ start_end = claims.start_end_claims(summaries, "fig5", "NCL-warmstart-predictor"
 # {glue:text}`claim_matches_paper`.
 
 # %% [markdown]
+# ### Warm starts that leave a column out
+#
+# With $m > d$ the public code (followed here, `warm_pick="code"`) starts the $m$ rows from $m$
+# dictionary columns drawn *with replacement*, so a run can start with no row near some column
+# (probability about $d\,(1 - 1/d)^m \approx 0.05$ per run for $m = 50$, $d = 10$). Such a run
+# starts with a minimum max-cosine near 0 and must find that column from scratch, which pulls
+# the mean start and end down; `warm_pick="cover"` starts from every column at least once.
+
+# %%
+warm_missed, warm_runs = claims.missed_warm_starts(results)
+
+# %% [markdown]
+# In this execution {glue:text}`warm_starts_missed` of {glue:text}`warm_runs` runs left a
+# column out.
+
+# %% [markdown]
 # ## The public code's noise level
 #
 # The {doc}`paper-vs-code` page measures what each reading of the public code changes. For a
@@ -152,6 +168,7 @@ code_start_end = code_summaries and claims.start_end_claims(
 # {glue:text}`code_claim_matches_paper`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**plotting.key_numbers_for(summaries, metrics=["min"], when="start"),
+key_numbers({"warm_starts_missed": warm_missed, "warm_runs": warm_runs,
+             **plotting.key_numbers_for(summaries, metrics=["min"], when="start"),
              **plotting.key_numbers_for(summaries), **start_end,
              **{f"code_{k}": v for k, v in (code_start_end or {}).items()}})

@@ -53,15 +53,26 @@ def order(names: list[str]) -> list[str]:
     return sorted(names, key=cost)
 
 
-def ship_new_results() -> list[str]:
-    """Copy the finished paper-scale results not shipped yet into results/runs/."""
+def ship_results(name: str) -> tuple[list[str], list[str]]:
+    """Copy the notebook's finished paper-scale results not shipped yet into results/runs/;
+    returns (the files copied now, all of its shipped result files)."""
+    from landscape import experiments
+    from landscape.cache import find_cached
+
+    if name not in experiments.names() and name != "paper-vs-code":
+        return [], []
     SHIPPED_DIR.mkdir(parents=True, exist_ok=True)
-    copied = []
-    for f in sorted(PAPER_CACHE.glob("*.npz")):
-        if not (SHIPPED_DIR / f.name).exists():
-            shutil.copy2(f, SHIPPED_DIR / f.name)
-            copied.append(f.name)
-    return copied
+    copied, shipped = [], []
+    for cfgs in experiments.paper_runs(name):
+        found = find_cached(cfgs)
+        if found is None:
+            continue
+        path = Path(found.extra["cached"])
+        if not (SHIPPED_DIR / path.name).exists():
+            shutil.copy2(path, SHIPPED_DIR / path.name)
+            copied.append(path.name)
+        shipped.append(path.name)
+    return copied, sorted(set(shipped))
 
 
 def training_wall_s(name: str) -> float | None:
@@ -99,7 +110,7 @@ def main() -> int:
                     help="folder for the executed notebooks (default: book/executed)")
     args = ap.parse_args()
     names = args.names or order(execute.toc_notebooks())
-    # a cache of its own, so that only this run's results are shipped (kernels inherit it)
+    # the paper-scale runs have a cache of their own (the kernels inherit it)
     os.environ["LANDSCAPE_CACHE_DIR"] = str(PAPER_CACHE)
     if args.train_only:
         train_only(names)
@@ -115,13 +126,13 @@ def main() -> int:
         artefacts = path.parent / name
         prov = json.loads((artefacts / "provenance.json").read_text())
         keys = json.loads((artefacts / "key_numbers.json").read_text()) if (artefacts / "key_numbers.json").exists() else {}
-        shipped = ship_new_results()
+        copied, shipped = ship_results(name)
         entry = summary["notebooks"].get(name, {})
         if prov.get("start", "") >= entry.get("start", ""):  # an up-to-date skip keeps the old record
             record = {
                 "wall_time_s": prov.get("wall_time_s"), "training_wall_s": training_wall_s(name),
                 "start": prov.get("start"), "end": prov.get("end"),
-                "key_numbers": keys, "shipped_runs": sorted(set(entry.get("shipped_runs", [])) | set(shipped)),
+                "key_numbers": keys, "shipped_runs": shipped,
                 "git": prov.get("git"), "parameters": prov.get("parameters")}
             # the verdicts (landscape.notebook.verdict) it recorded; an execution older than
             # claims.json has none, and the scorecard then falls back on its claim_* key numbers
@@ -131,7 +142,7 @@ def main() -> int:
         summary["provenance"] = collect(what="paper-scale execution of the companion's notebooks")
         write_json(SUMMARY, summary)
         print(f"[paper] {time.strftime('%H:%M:%S')} {name}: done, wall {prov.get('wall_time_s')} s, "
-              f"{len(shipped)} result file(s) shipped", flush=True)
+              f"{len(copied)} result file(s) shipped now, {len(shipped)} in all", flush=True)
     return 0
 
 

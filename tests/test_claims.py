@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
+import numpy as np
 import pytest
 
 import landscape.execute as E
@@ -142,3 +143,17 @@ def test_check_trend_rises_and_decreases(capsys):
     assert not claims.check_trend(rising[:1] + [summary(0.3, 0.6, 0.5)], "NCL", "rises")
     with pytest.raises(ValueError, match="unknown direction 'up'; valid choices: rises, decreases"):
         claims.check_trend(rising, "NCL", "up")
+
+
+def test_missed_warm_starts_counts_runs_that_start_with_a_column_left_out():
+    from landscape.config import TrainConfig
+
+    warm = TrainConfig(init="warm", warm_c=2.0)          # sigma 0.02: a warm row starts at cos 0.99
+    cold = TrainConfig()
+    maxcos = np.zeros((3, 2, 3))
+    maxcos[:, 0, 0] = [0.99, 0.05, 0.30]                  # run 1 left a column out; run 2 is cold
+    res = SimpleNamespace(configs=[warm, warm, cold], maxcos=maxcos)
+    assert claims.missed_warm_starts({"NCL": res}) == (1, 2)
+    c1 = TrainConfig(init="warm", warm_c=1.0)             # sigma 0.14: a warm row starts at cos 0.71
+    res = SimpleNamespace(configs=[c1, c1], maxcos=np.array([[[0.70, 0, 0]], [[0.30, 0, 0]]]))
+    assert claims.missed_warm_starts({"NCL": res}) == (1, 2)

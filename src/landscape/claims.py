@@ -21,7 +21,7 @@ from .experiments import Experiment
 from .notebook import save_figure, verdict
 
 __all__ = ["claim_verdict", "min_gaps", "check_above", "check_trend", "start_end_claims", "code_readings",
-           "code_key_numbers", "readings_text", "CODE_CHECK_PREFIX"]
+           "code_key_numbers", "readings_text", "missed_warm_starts", "CODE_CHECK_PREFIX"]
 
 #: The text of a check of the public code's readings is its paper claim's text after this.
 CODE_CHECK_PREFIX = "With the public code's readings, "
@@ -151,3 +151,26 @@ def start_end_claims(summaries: Sequence[plotting.ConditionSummary], source: str
              f"start: {start_detail}; end: {end_detail}", code_readings, key="claim_matches_paper")
     return {"min_start_mean": start_all, "min_final_mean": final_all,
             "claim_min_rises": min_rises, "claim_matches_paper": matches_paper}
+
+
+def missed_warm_starts(results: Mapping[str, Any]) -> tuple[int, int]:
+    """``(missed, runs)``: how many warm-started runs began with no row near some dictionary
+    column, and how many warm-started runs there are.
+
+    With m > d the public code (``warm_pick="code"``) draws the m columns that start the rows
+    *with replacement*, so a column can be left out (probability about d (1 - 1/d)^m, 5% for
+    m = 50, d = 10).  A warm row starts at cosine 1/sqrt(1 + p sigma^2) to its own column; a run
+    counts as missing a column when its initial minimum max-cosine (Eq. 11) is below half of
+    that.  Such a run drags the mean start and end down (its column has to be found from
+    scratch); ``warm_pick="cover"`` avoids it."""
+    missed = runs = 0
+    for res in results.values():
+        for k, cfg in enumerate(res.configs):
+            if cfg.init != "warm":
+                continue
+            runs += 1
+            own = 1.0 / np.sqrt(1.0 + cfg.p * cfg.sigma ** 2)
+            missed += bool(res.maxcos[k, 0, 0] < own / 2)
+    print(f"Warm starts that left a dictionary column out (initial minimum max-cosine below half "
+          f"of a warm row's cosine): {missed} of {runs} runs")
+    return missed, runs
