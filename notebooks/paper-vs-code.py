@@ -30,8 +30,10 @@
 # noise vector of norm {glue:text}`noise_norm_paper:.2f`, larger than the signal $\|Mz\|$
 # ({glue:text}`signal_norm:.2f` on average), while the code's standard deviation
 # $\sqrt{\ln d}/d$ gives {glue:text}`noise_norm_code:.2f`. The second is the contrastive
-# script's complementary masks (Eq. 2). Every page with a contrastive model ends with a check
-# that trains its models with these two readings of the code at the paper's full length.
+# script's complementary masks (Eq. 2). Every experiment's page ends with a check that trains
+# its models again at the paper's full length with the code's noise level, with these masks for
+# its contrastive models, and with the code's meaning of the masking probability for the
+# others' independent masks where it changes them (Table 1, Figures 7 and 16).
 #
 # **Profiles.** `smoke` runs every comparison at toy scale (n = 200, 40 epochs) in about a
 # minute: it checks the page, and its numbers say nothing about the paper. `paper` runs them
@@ -177,7 +179,8 @@ display(Markdown(table(pair)))
 # "Bernoulli(0.1)", Figure 17 (the same runs) "probability of random masking is 0.1".
 # **Code:** the number is the probability of *zeroing* a coordinate.
 # **Default:** `mask_meaning="keep"` (the text's equation); `"drop"` is the code's. At 0.5 they
-# agree; they differ for Table 1 (0.1), Figure 7 (0.9) and Figure 16 (0.75).
+# agree; they differ for Table 1 (0.1), Figure 7 (0.9) and Figure 16 (0.75), whose pages check
+# their claims with the code's meaning too (with its noise level).
 # **Measured** on Table 1's models (masking 0.1; Simplified-SimCLR and Simplified-SimSiam):
 
 # %%
@@ -279,7 +282,8 @@ bn_gap = float(bn["NCL, no BatchNorm (code)"][:, 0].mean() - bn["NCL, BatchNorm 
 #
 # **Text:** rows of $W$ from randomly chosen columns of $M$ plus noise. **Code:** with
 # replacement when $m > d$, so some columns may get no neuron. **Default:** the code's
-# (`warm_pick="code"`); `"cover"` starts every column at least once. **Measured** on Figure 4's
+# (`warm_pick="code"`); `"cover"` starts every column at least once. The warm-started pages
+# (Figures 4, 5, 7, 16, Table 4) count the runs whose start left a column out. **Measured** on Figure 4's
 # setup (warm-started NCL with BatchNorm and symmetric ReLU, c = 1):
 
 # %%
