@@ -108,6 +108,8 @@ def explanation(notebook, model):
     why = f"{{doc}}`{notebook}`"
     if model.startswith("CL") or "SimCLR" in model:
         why += ", {ref}`pvc-measured`"
+    elif notebook == "table-1":          # masking probability 0.1: its meaning decides the masks
+        why += ", {ref}`pvc-1`"
     else:
         why += ", {doc}`paper-vs-code`"
     return why
