@@ -46,7 +46,7 @@
 #   a cosine of about $1/\sqrt{1 + p\sigma^2} \approx 0.99$ with its dictionary column, so the
 #   initial minimum max-cosine is about 0.99 (a start near 0.62 needs $\sigma \approx 0.18$, i.e.
 #   $c \approx 0.9$). The companion follows the stated $c = 2$ (`warm_c` changes it), so the
-#   "start" half of the second claim is not expected to hold.
+#   "start" half of the second claim is not expected to hold; a second run below starts at 0.62.
 # - Latents, noise, learning rate and masking follow the text (`latents`, `noise`, `lr`,
 #   `mask_meaning` give the public code's readings).
 #
@@ -130,6 +130,34 @@ start_end = claims.start_end_claims(summaries, "fig7", "NCL-warmstart-rownorm",
 # {glue:text}`claim_matches_paper`.
 
 # %% [markdown]
+# ## A warm start at the paper's initial value
+#
+# The stated $c = 2$ starts near 0.99, so the quoted start of 0.62 cannot be met. A warm row
+# starts at cosine $1/\sqrt{1 + p\sigma^2}$ with its dictionary column; that is the quoted 0.62
+# for $c$ = {glue:text}`start_variant_c` ($\sigma = p^{-c/2}$, p = 50). Does the minimum
+# max-cosine rise from there to about 0.85? The model is trained again with that $c$ (the
+# experiment's `paper-start` variant), everything else as above.
+
+# %%
+start_c = dict(dict(exp.variants)[experiments.FIG7_START_VARIANT])["warm_c"]
+start_results = exp.run(params, device=device, reading=experiments.FIG7_START_VARIANT)
+start_summaries = plotting.summarise_all(start_results)
+fig = plotting.plot_curves(start_results, plotting.TWO_PANELS,
+                           title=f"Figure 7 with c = {start_c:g} ({profile} profile)")
+save_figure(fig, "figure-07-paper-start", params={**params, "warm_c": start_c},
+            caption=f"Figure 7 with a warm start at the quoted initial value (c = {start_c:g})")
+print(plotting.format_summary(start_summaries))
+start_variant = claims.start_end_claims(start_summaries, "fig7", "NCL-warmstart-rownorm",
+                                        "row-normalised warm-started NCL",
+                                        check=f"With c = {start_c:g} (a start at the quoted value), ")
+
+# %% [markdown]
+# With $c$ = {glue:text}`start_variant_c` the minimum max-cosine goes on average from
+# {glue:text}`start_c_min_start_mean:.2f` to {glue:text}`start_c_min_final_mean:.2f` (the paper:
+# about 0.62 to 0.85). It rises at every Pr(sparse): {glue:text}`start_c_claim_min_rises`; it
+# matches the paper's two numbers: {glue:text}`start_c_claim_matches_paper`.
+
+# %% [markdown]
 # ### Warm starts that leave a column out
 #
 # With $m > d$ the public code (followed here, `warm_pick="code"`) starts the $m$ rows from $m$
@@ -171,7 +199,8 @@ code_start_end = code_summaries and claims.start_end_claims(
 # {glue:text}`code_claim_matches_paper`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({"warm_starts_missed": warm_missed, "warm_runs": warm_runs,
+key_numbers({"warm_starts_missed": warm_missed, "warm_runs": warm_runs, "start_variant_c": start_c,
+             **{f"start_c_{k}": v for k, v in start_variant.items()},
              **plotting.key_numbers_for(summaries, metrics=["min"], when="start"),
              **plotting.key_numbers_for(summaries), **start_end,
              **{f"code_{k}": v for k, v in (code_start_end or {}).items()}})

@@ -1,6 +1,7 @@
 """The figure / table registry (landscape.experiments), its notebooks, and landscape.plotting."""
 from __future__ import annotations
 
+import math
 import csv
 import dataclasses
 import re
@@ -272,8 +273,10 @@ def test_notebook_structure(name):
     body = last.split("\n", 1)[1].strip()
     assert body.startswith("key_numbers(") and body.endswith(")")
     # figures are saved under stable names
+    names = {f"figure-{int(s.split()[1]):02d}" for s in exp.sections if s.startswith("Figure")}
+    variants = {f"{n}-{v}" for n in names for v, _ in exp.variants}    # a variant's figure
     for fig in re.findall(r'save_figure\(fig, "([^"]+)"', text):
-        assert fig in {f"figure-{int(s.split()[1]):02d}" for s in exp.sections if s.startswith("Figure")}
+        assert fig in names | variants
 
 
 # ------------------------------------------------------------------------------ plotting
@@ -395,3 +398,24 @@ def test_paper_runs_cover_both_readings_and_the_paper_vs_code_page():
         paper_vs_code.sizes("papr")
     with pytest.raises(ValueError, match="epochs must be >= 1"):
         paper_vs_code.sizes("smoke", epochs=0)
+
+
+def test_figure_7_variant_starts_at_the_quoted_cosine_and_is_shipped():
+    from landscape.config import TrainConfig
+
+    c = TrainConfig.warm_c_for_cosine(0.62, 50)
+    sigma = 50 ** (-c / 2)
+    assert 1 / math.sqrt(1 + 50 * sigma ** 2) == pytest.approx(0.62)
+    assert TrainConfig.warm_c_for_cosine(1 / math.sqrt(2), 50) == pytest.approx(1.0)   # sigma^2 = 1/p
+    with pytest.raises(ValueError, match="cosine must lie in"):
+        TrainConfig.warm_c_for_cosine(1.0, 50)
+    f7 = E.get("figure-07")
+    assert f7.readings == ("text", "code", E.FIG7_START_VARIANT)
+    params = f7.resolve("paper")
+    (text,), (variant,) = f7.configs(params).values(), f7.configs(params, E.FIG7_START_VARIANT).values()
+    assert [v.warm_c for v in variant] == [round(c, 2)] * len(text)
+    assert [v.replace(warm_c=2.0) for v in variant] == text          # nothing else changes
+    assert variant in E.paper_runs("figure-07")
+    with pytest.raises(ValueError, match="unknown reading 'paper-strat'.*did you mean 'paper-start'"):
+        f7.configs(params, "paper-strat")
+    assert E.get("figure-02").readings == ("text", "code")

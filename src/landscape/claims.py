@@ -28,11 +28,14 @@ CODE_CHECK_PREFIX = "With the public code's readings, "
 
 
 def claim_verdict(claim: str, holds: bool, detail: str = "", code_readings: bool = False,
-                  key: str | None = None) -> None:
+                  key: str | None = None, check: str | None = None) -> None:
     """A paper claim's verdict, or (``code_readings``) the ``CHECK`` of it on the runs with the
-    public code's readings, whose text is the claim's after :data:`CODE_CHECK_PREFIX`."""
-    if code_readings:
-        verdict(CODE_CHECK_PREFIX + claim, holds, detail, paper_claim=False)
+    public code's readings, whose text is the claim's after :data:`CODE_CHECK_PREFIX`; or
+    (``check``) a ``CHECK`` of it on other runs, whose text is the claim's after ``check``."""
+    if code_readings and check is None:
+        check = CODE_CHECK_PREFIX
+    if check is not None:
+        verdict(check + claim, holds, detail, paper_claim=False)
     else:
         verdict(claim, holds, detail, key=key)
 
@@ -85,7 +88,7 @@ def check_above(summaries: Sequence[plotting.ConditionSummary], better: str, wor
 
 
 def check_trend(summaries: Sequence[plotting.ConditionSummary], subject: str, direction: str = "rises",
-                *, code_readings: bool = False, key: str | None = None) -> bool:
+                *, code_readings: bool = False, key: str | None = None, check: str | None = None) -> bool:
     """Print the verdict of "the minimum max-cosine of ``subject`` rises (or decreases) at every
     Pr(sparse)": mean over runs, final minus start (Figures 4, 5, 7, 13-16)."""
     if direction not in ("rises", "decreases"):
@@ -94,7 +97,7 @@ def check_trend(summaries: Sequence[plotting.ConditionSummary], subject: str, di
     holds = all((g > 0) if direction == "rises" else (g < 0) for g in changes.values())
     claim_verdict(f"the minimum max-cosine of {subject} {direction} at every Pr(sparse)", holds,
              "; ".join(f"Pr(sparse) {ps:g}: final - start = {g:+.2f}" for ps, g in changes.items()),
-             code_readings, key)
+             code_readings, key, check)
     return holds
 
 
@@ -128,7 +131,7 @@ def code_key_numbers(summaries: Sequence[plotting.ConditionSummary], start: bool
 
 
 def start_end_claims(summaries: Sequence[plotting.ConditionSummary], source: str, model: str,
-                     subject: str, *, code_readings: bool = False) -> dict[str, Any]:
+                     subject: str, *, code_readings: bool = False, check: str | None = None) -> dict[str, Any]:
     """Print the two claims of a figure whose text quotes the minimum max-cosine's start and end.
 
     1. The minimum max-cosine of ``subject`` rises at every Pr(sparse) (mean over runs, final
@@ -140,7 +143,8 @@ def start_end_claims(summaries: Sequence[plotting.ConditionSummary], source: str
     Returns the key numbers
     ``min_start_mean``, ``min_final_mean``, ``claim_min_rises``, ``claim_matches_paper``.
     """
-    min_rises = check_trend(summaries, subject, "rises", code_readings=code_readings, key="claim_min_rises")
+    min_rises = check_trend(summaries, subject, "rises", code_readings=code_readings, key="claim_min_rises",
+                            check=check)
     start_all = float(np.mean([s.start["min"].mean for s in summaries]))
     final_all = float(np.mean([s.final["min"].mean for s in summaries]))
     start, start_ok, start_detail = plotting.compare_value(start_all, source, model, "min_maxcos_start")
@@ -148,7 +152,7 @@ def start_end_claims(summaries: Sequence[plotting.ConditionSummary], source: str
     matches_paper = start_ok and end_ok
     claim_verdict(f"the minimum max-cosine goes from about {plotting.paper_number(start.mean)} to about "
              f"{plotting.paper_number(end.mean)} on average", matches_paper,
-             f"start: {start_detail}; end: {end_detail}", code_readings, key="claim_matches_paper")
+             f"start: {start_detail}; end: {end_detail}", code_readings, key="claim_matches_paper", check=check)
     return {"min_start_mean": start_all, "min_final_mean": final_all,
             "claim_min_rises": min_rises, "claim_matches_paper": matches_paper}
 

@@ -9,6 +9,7 @@ import dataclasses
 import difflib
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,15 @@ class TrainConfig:
     def sigma(self) -> float:
         """Warm-start noise standard deviation, sigma = p^(-c/2) unless given."""
         return self.warm_sigma if self.warm_sigma is not None else self.p ** (-self.warm_c / 2)
+
+    @staticmethod
+    def warm_c_for_cosine(cosine: float, p: int) -> float:
+        """The warm-start exponent c (sigma = p^(-c/2), Sec. 5.2.2) at which a warm row starts at
+        cosine ``cosine`` with its dictionary column: 1 / sqrt(1 + p sigma^2) = cosine."""
+        if not 0.0 < cosine < 1.0:
+            raise ValueError(f"a warm row's cosine must lie in (0, 1), got {cosine!r}")
+        sigma = ((1.0 / cosine ** 2 - 1.0) / p) ** 0.5
+        return -2.0 * math.log(sigma) / math.log(p)
 
     def replace(self, **changes: Any) -> "TrainConfig":
         return dataclasses.replace(self, **check_names(changes))
