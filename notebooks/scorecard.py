@@ -16,15 +16,15 @@
 # Every number the paper reports, next to ours **at paper scale**, and every qualitative claim
 # of its figures and tables, with this reproduction's verdict.
 #
-# **In short:** {glue:text}`score_cells_within` of {glue:text}`score_cells_run` table cells run
-# at paper scale are within tolerance ({glue:text}`score_cells_not_run` of
-# {glue:text}`score_cells` not yet run); {glue:text}`score_quoted_within` of
-# {glue:text}`score_quoted_run` numbers quoted in the text for Figures 5 and 7 are within
-# tolerance; {glue:text}`score_claims_hold` of {glue:text}`score_claims_run` qualitative claims
-# hold ({glue:text}`score_claims_not_run` of {glue:text}`score_claims` not yet run at paper
-# scale); {glue:text}`score_claims_code_hold` of the claims that do not hold do hold when the
-# same models are trained with the public code's readings (its noise level, and for contrastive
-# models its masks; see {doc}`paper-vs-code`).
+# **In short:** of the {glue:text}`score_cells` table cells the paper reports,
+# {glue:text}`score_cells_run` are run at paper scale and {glue:text}`score_cells_within` of
+# them are within tolerance; {glue:text}`score_quoted_within` of {glue:text}`score_quoted_run`
+# numbers quoted in the text for Figures 5 and 7 are within tolerance; of
+# {glue:text}`score_claims` qualitative claims, {glue:text}`score_claims_run` are run at paper
+# scale and {glue:text}`score_claims_hold` of them hold; {glue:text}`score_claims_code_hold` of
+# the claims that do not hold do hold when the same models are trained with the public code's
+# readings (its noise level, its masks for contrastive models and its meaning of the masking
+# probability for the others; see {doc}`paper-vs-code`).
 #
 # **Where the numbers come from.** This page trains nothing: it only reads files committed with
 # the repository, so it is the same whatever `profile` the book is built with. The code of each
@@ -356,12 +356,17 @@ print(f"{len([n for n in _execute.toc_notebooks() if n in paper_runs])} notebook
 # ## Summary
 
 # %% tags=["hide-input"]
-summary_line = (f"{n_cells_within} of {n_cells_run} table cells run at paper scale are within tolerance "
-                f"({n_cells_not_run} of {n_cells} not yet run); {n_quoted_within} of {n_quoted_run} numbers "
-                f"quoted for Figures 5 and 7 within tolerance ({n_quoted - n_quoted_run} not yet run); "
-                f"{n_claims_hold} of {n_claims_run} qualitative claims hold ({n_claims - n_claims_run} of "
-                f"{n_claims} not yet run); of the {n_claims_run - n_claims_hold} that do not hold, "
-                f"{n_code_checks_hold} hold with the public code's readings.")
+def _not_run(missing, total=None):
+    """`` (k of N not yet run)`` when some are not run yet, else nothing."""
+    return "" if not missing else f" ({missing}{'' if total is None else f' of {total}'} not yet run)"
+
+
+summary_line = (f"{n_cells_within} of {n_cells_run} table cells run at paper scale are within tolerance"
+                f"{_not_run(n_cells_not_run, n_cells)}; {n_quoted_within} of {n_quoted_run} numbers "
+                f"quoted for Figures 5 and 7 within tolerance{_not_run(n_quoted - n_quoted_run)}; "
+                f"{n_claims_hold} of {n_claims_run} qualitative claims hold"
+                f"{_not_run(n_claims - n_claims_run, n_claims)}; of the {n_claims_run - n_claims_hold} that do "
+                f"not hold, {n_code_checks_hold} hold with the public code's readings.")
 print(summary_line)
 
 # %% tags=["nbval-check-output", "hide-input"]
