@@ -409,6 +409,9 @@ def test_figure_7_variant_starts_at_the_quoted_cosine_and_is_shipped():
     assert TrainConfig.warm_c_for_cosine(1 / math.sqrt(2), 50) == pytest.approx(1.0)   # sigma^2 = 1/p
     with pytest.raises(ValueError, match="cosine must lie in"):
         TrainConfig.warm_c_for_cosine(1.0, 50)
+    from landscape.plotting import reported
+
+    assert reported("fig7", "NCL-warmstart-rownorm", "min_maxcos_start").mean == E.FIG7_QUOTED_START
     f7 = E.get("figure-07")
     assert f7.readings == ("text", "code", E.FIG7_START_VARIANT)
     params = f7.resolve("paper")
