@@ -121,11 +121,8 @@ min_rises = claims.check_trend(summaries, "column-normalised warm-started NCL", 
 # %% [markdown]
 # ### Warm starts that leave a column out
 #
-# With $m > d$ the public code (followed here, `warm_pick="code"`) starts the $m$ rows from $m$
-# dictionary columns drawn *with replacement*, so a run can start with no row near some column
-# (probability about $d\,(1 - 1/d)^m \approx 0.05$ per run for $m = 50$, $d = 10$). Such a run
-# starts with a minimum max-cosine near 0 and must find that column from scratch, which pulls
-# the mean start and end down; `warm_pick="cover"` starts from every column at least once.
+# The public code's warm start, followed here, can leave a dictionary column without a row
+# ({ref}`pvc-10`); such a run starts with a minimum max-cosine near 0 and pulls the means down.
 
 # %%
 warm_missed, warm_runs = claims.missed_warm_starts(results)

@@ -12,11 +12,12 @@ quotes for Figures 5 and 7.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from . import plotting
+from .config import TrainConfig
 from .experiments import Experiment
 from .notebook import save_figure, verdict
 
@@ -40,9 +41,9 @@ def claim_verdict(claim: str, holds: bool, detail: str = "", code_readings: bool
         verdict(claim, holds, detail, key=key)
 
 
-def readings_text(exp: Experiment) -> str:
-    """Which of the public code's readings the check of ``exp`` uses."""
-    code = [c[0] for c in exp.configs(exp.defaults("paper"), reading="code").values()]
+def readings_text(configs: Iterable[TrainConfig]) -> str:
+    """Which of the public code's readings the check's configurations (one per model) use."""
+    code = list(configs)
     has_cl = any(c.method == "cl" for c in code)
     parts = ["noise level (std sqrt(ln d)/d)"]
     if has_cl:
@@ -114,7 +115,8 @@ def code_readings(exp: Experiment, params: Mapping[str, Any], *, device: str = "
         print("reading_runs = 0: the check of the public code's readings is skipped.")
         return []
     summaries = plotting.summarise_all(results, by=by)
-    print(f"{exp.name} with {readings_text(exp)}; {params['reading_runs']} run(s) per condition:")
+    print(f"{exp.name} with {readings_text(r.configs[0] for r in results.values())}; "
+          f"{params['reading_runs']} run(s) per condition:")
     print(plotting.format_summary(summaries))
     if figure is not None:
         fig = plotting.plot_curves(results, panels, title=caption or figure)

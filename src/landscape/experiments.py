@@ -450,8 +450,9 @@ class Experiment:
                              f"valid choices: {', '.join(self.readings)}")
         if reading == "text":
             return {mdl.label: self.model_configs(mdl, params) for mdl in self.models}
-        if reading in dict(self.variants):
-            changed = {**params, **dict(dict(self.variants)[reading])}
+        variants = dict(self.variants)
+        if reading in variants:
+            changed = {**params, **dict(variants[reading])}
             return {mdl.label: self.model_configs(mdl, changed) for mdl in self.models}
         if not params.get("reading_runs"):
             return {}
