@@ -17,14 +17,16 @@ import torch
 
 from .config import TrainConfig
 from .fileio import atomic_write
+from .losses import nt_xent_kernel
 from .provenance import REPO_ROOT
 from .train import Engine, TrainResult, resolve_device, train, use_compile
 
 # Bump when a change to the engine changes its numbers: old cache entries are then ignored.
 ENGINE_VERSION = "1"
 #: Versions of one method's kernel, bumped when only that method's numbers change (a change to
-#: the NT-Xent kernel leaves the non-contrastive results valid).  "2": the tiled NT-Xent.
-METHOD_VERSIONS = {"cl": "2"}
+#: the NT-Xent kernel leaves the non-contrastive results valid).  "2": the tiled NT-Xent; "3":
+#: the compiled CPU kernel, and the name of the kernel that runs joins the key.
+METHOD_VERSIONS = {"cl": "3"}
 
 #: Results of the paper-scale runs shipped with the repository (read-only fallback;
 #: ``LANDSCAPE_SHIPPED_DIR`` points elsewhere, e.g. at an empty folder in tests).
@@ -39,10 +41,18 @@ def run_key(configs: Sequence[TrainConfig], device: torch.device, dtype: torch.d
             compiled: bool = False) -> str:
     payload = {"engine": ENGINE_VERSION, "device": device.type, "dtype": str(dtype), "compiled": compiled,
                "configs": [c.to_dict() for c in configs]}
-    kernels = sorted({METHOD_VERSIONS[c.method] for c in configs if c.method in METHOD_VERSIONS})
+    kernels = sorted({method_kernel(c, device) for c in configs if c.method in METHOD_VERSIONS})
     if kernels:
         payload["kernel"] = kernels
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def method_kernel(c: TrainConfig, device: torch.device) -> str:
+    """The version of ``c``'s method kernel, and for NT-Xent which kernel runs on ``device``."""
+    version = METHOD_VERSIONS[c.method]
+    if c.method == "cl":
+        version += "-" + nt_xent_kernel(device, c.loss_form == "normalized")
+    return version
 
 
 def save_result(result: TrainResult, path: Path) -> None:

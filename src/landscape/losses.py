@@ -2,6 +2,11 @@
 (mean over the N samples of each replica)."""
 from __future__ import annotations
 
+import functools
+import warnings
+from pathlib import Path
+from types import ModuleType
+
 import torch
 from torch import Tensor
 
@@ -48,9 +53,32 @@ def nt_xent_reference(z1: Tensor, z2: Tensor, temperature: Tensor | float, norma
     return -(S.log_softmax(-1).gather(-1, pos.expand(R, n2)[..., None]).squeeze(-1)).mean(-1)
 
 
-#: Rows of the similarity matrix handled at once by :class:`_NTXent` on a CPU: a [R, 64, 2N]
-#: tile of all replicas stays in the cache (on a GPU the whole matrix is one tile).
+#: Rows of the similarity matrix handled at once by :class:`_NTXent`'s tiled PyTorch form on a
+#: CPU (used where the compiled kernel is not): a [R, 64, 2N] tile of all replicas.
 CPU_TILE_ROWS = 64
+
+
+@functools.cache
+def cpu_kernel() -> ModuleType | None:
+    """The compiled CPU kernel of NT-Xent with unit-norm rows (``ntxent.cpp``, built with
+    PyTorch's C++ extension loader on first use and cached under ``~/.cache/torch_extensions``),
+    or None, with a warning, where it cannot be built (no C++ compiler): the tiled PyTorch form
+    is used then, and its results are cached under their own key (see :func:`nt_xent_kernel`)."""
+    try:
+        from torch.utils.cpp_extension import load
+        return load(name="landscape_ntxent", sources=[str(Path(__file__).with_name("ntxent.cpp"))],
+                    extra_cflags=["-O3"], verbose=False)
+    except Exception as exc:  # noqa: BLE001 - any build failure means: use the PyTorch form
+        warnings.warn(f"the compiled NT-Xent kernel could not be built ({type(exc).__name__}: {exc}); "
+                      "contrastive runs use the slower tiled PyTorch form", RuntimeWarning, stacklevel=2)
+        return None
+
+
+def nt_xent_kernel(device: torch.device, normalize: bool = True) -> str:
+    """Which NT-Xent kernel runs on ``device``: ``"cpp"`` (the compiled CPU kernel, unit-norm
+    rows) or ``"tiled"`` (PyTorch).  Their numbers differ in the last bits, so the name is part
+    of a contrastive run's cache key."""
+    return "cpp" if normalize and device.type == "cpu" and cpu_kernel() is not None else "tiled"
 
 
 class _NTXent(torch.autograd.Function):
@@ -63,7 +91,10 @@ class _NTXent(torch.autograd.Function):
     rows b it forms E_b, its row sums, the rows b of P Z = (E_b Z) / rowsum_b and the
     contribution E_b^T (Z_b / rowsum_b) of those rows to P^T Z, and drops E_b.  No [R, 2N, 2N]
     tensor is ever held; the gradient is ready when the forward pass ends (the backward pass
-    only scales it).  Without unit rows the whole matrix is formed, shifted by its row maxima."""
+    only scales it).  On a CPU the compiled kernel (:func:`cpu_kernel`) instead forms one
+    replica's whole E at a time, in its thread's buffer, and gets P Z and P^T Z from one product
+    E [Z, Z / rowsum].  Without unit rows the
+    whole matrix is formed, shifted by its row maxima."""
 
     @staticmethod
     def forward(ctx, z: Tensor, inv_t: Tensor, unit_rows: bool) -> Tensor:  # z [R,2N,m], inv_t [R,1,1]
@@ -72,7 +103,11 @@ class _NTXent(torch.autograd.Function):
         zs = z * inv_t
         pos = (zs[:, :N] * z[:, N:]).sum(-1)                                # [R, N]
         need_grad = ctx.needs_input_grad[0]
-        if unit_rows:
+        if unit_rows and nt_xent_kernel(z.device) == "cpp":
+            lse, pz_ptz = cpu_kernel().ntxent_unit_rows(z, inv_t)
+            if need_grad:
+                ctx.save_for_backward(pz_ptz, z, inv_t)
+        elif unit_rows:
             tile = n2 if z.device.type != "cpu" else CPU_TILE_ROWS
             lhs = torch.cat([zs, -inv_t.expand(R, n2, 1)], -1)             # S - 1/t from one product
             rhs = torch.cat([z, torch.ones_like(z[..., :1])], -1).transpose(1, 2)

@@ -292,16 +292,16 @@ CPU_THREADS = 2
 def cpu_threads(configs: Sequence[TrainConfig], device: torch.device) -> int:
     """Threads for the CPU: :data:`CPU_THREADS` for paper-sized steps (measured here: a
     15-replica non-contrastive epoch at p = m = 50, batch 512 runs in 20 ms on two threads and
-    31 ms on one; the contrastive similarities are large matrix products); one for small steps
-    (smoke runs), where threading overhead dominates.  The count is fixed, not the machine's,
-    because the contrastive step's numbers depend on it."""
+    31 ms on one; a contrastive step with 2N >= 500 views, whatever the number of replicas); one
+    for small steps (smoke runs), where threading overhead dominates.  The count is fixed, not
+    the machine's, because the contrastive step's numbers depend on it."""
     c = configs[0]
     if device.type != "cpu":
         return torch.get_num_threads()
     N = min(c.batch_size, c.n)
     large = len(configs) * N * c.p * c.m >= 1e7
-    if c.method == "cl":  # the [2N, 2N] similarities (and their exponentials) of every replica
-        large = large or len(configs) * (2 * N) ** 2 >= 1e7
+    if c.method == "cl":  # [2N, 2N] similarities: the compiled kernel gives each thread replicas
+        large = large or (2 * N) ** 2 >= 2.5e5  # (even one: its numbers are then as in a batch)
     return CPU_THREADS if large else 1
 
 
