@@ -33,7 +33,9 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "$(KERNEL)"
 	touch $@
 
+# Build the compiled contrastive kernel now (once; ~1 minute), not inside the first notebook.
 setup: $(STAMP)
+	$(PY) -c "import landscape.losses as l; l.cpu_kernel()"
 
 execute: setup
 	$(PY) -m landscape.execute --profile $(PROFILE)

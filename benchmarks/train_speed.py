@@ -9,8 +9,9 @@ two masked views of each sample (the usual place for augmentations), trained one
 other; it is timed with 1 and with 2 CPU threads and the faster is used for the ratio.  A faster
 naive variant that draws the masks per batch is printed too, with its ratio.
 
-Prints ms per epoch (all 15 replicas), the contrastive hot loop's achieved GFLOP/s next to this
-machine's batched-matmul GFLOP/s, a projection of the whole paper at paper scale, and last
+Prints ms per epoch (all 15 replicas), the achieved GFLOP/s of the contrastive hot loop (the
+step's NT-Xent with its gradient) and of a whole contrastive epoch next to this machine's
+dense-matmul GFLOP/s, a projection of the whole paper at paper scale, and last
 ``ratio_vs_naive: X`` (non-contrastive model).  ``--quick`` for a short run.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from landscape import losses
 from landscape.config import TrainConfig
 from landscape.train import Engine, cpu_threads, num_threads
 
@@ -164,24 +166,39 @@ def cl_epoch_gflop(cfg: TrainConfig, replicas: int) -> float:
     return replicas * sum(3 * 2 * (2 * N) ** 2 * cfg.m for N in sizes) / 1e9
 
 
+def time_nt_xent(threads: int, reps: int, replicas: int = 15, views: int = 1024, m: int = 50) -> float:
+    """ms per contrastive step's loss at the paper's shape: NT-Xent of ``replicas`` x 2N = 1024
+    unit-norm views (m = 50, t = 0.05), forward and gradient, as the engine calls it; fastest of
+    ``reps``."""
+    g = torch.Generator().manual_seed(0)
+    z1, z2 = (torch.randn(replicas, views // 2, m, generator=g).requires_grad_() for _ in range(2))
+    t = torch.full((replicas,), 0.05)
+    with num_threads(threads):
+        return best_ms(lambda: torch.autograd.grad(losses.nt_xent(z1, z2, t).sum(), (z1, z2)), reps)
+
+
+def best_ms(f, reps: int) -> float:
+    """Fastest of ``reps`` calls of ``f`` (after one warm-up), in ms: this machine is shared, and
+    the fastest call is the least disturbed one."""
+    f()
+    best = math.inf
+    for _ in range(reps):
+        t = time.perf_counter()
+        f()
+        best = min(best, time.perf_counter() - t)
+    return best * 1e3
+
+
 def matmul_gflops(threads: int, reps: int) -> tuple[float, float]:
-    """This machine's matmul rates: dense square 2048 x 2048 products, and batched products of
-    the hot loop's shape [15, 1024, 50] x [15, 50, 1024] (inner dimension 50: output-bound)."""
+    """This machine's matmul rates (fastest of ``reps`` calls): dense square 2048 x 2048
+    products, and batched products of the hot loop's shape [15, 1024, 50] x [15, 50, 1024]
+    (inner dimension 50: output-bound)."""
     with num_threads(threads):
         a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
-        a @ b
-        t: list[float] = []
-        with timer(t):
-            for _ in range(max(1, reps // 4)):
-                a @ b
-        dense = max(1, reps // 4) * 2 * 2048 ** 3 / t[0] / 1e9
+        dense = 2 * 2048 ** 3 / best_ms(lambda: a @ b, reps) / 1e6
         a, b = torch.randn(15, 1024, 50), torch.randn(15, 50, 1024)
-        torch.bmm(a, b)
-        t = []
-        with timer(t):
-            for _ in range(reps):
-                torch.bmm(a, b)
-    return dense, reps * 2 * 15 * 1024 * 1024 * 50 / t[0] / 1e9
+        shaped = 2 * 15 * 1024 * 1024 * 50 / best_ms(lambda: torch.bmm(a, b), reps) / 1e6
+    return dense, shaped
 
 
 # ----------------------------------------------------------------------------- projection
@@ -243,13 +260,19 @@ def main() -> None:
     for t, v in naive_cl.items():
         print(f"naive CL loop ({t} thread(s)):             {v:8.2f} ms/epoch (15 runs one after the other)")
 
+    dense, shaped = matmul_gflops(thr_cl, 10 if args.quick else 40)
+    step_gflop = 15 * 3 * 2 * 1024 ** 2 * cfg.m / 1e9
+    loss_ms = time_nt_xent(thr_cl, 10 if args.quick else 40)
+    kernel = losses.nt_xent_kernel(torch.device("cpu"))
+    print(f"CL hot loop, the step's NT-Xent with its gradient ({kernel} kernel, 15 x 1024 views, "
+          f"{step_gflop:.2f} GFLOP nominal: 3 products of the similarity): {loss_ms:.1f} ms, "
+          f"{step_gflop / loss_ms * 1e3:.1f} GFLOP/s = {100 * step_gflop / loss_ms * 1e3 / dense:.0f}% of this "
+          f"machine's dense matmul {dense:.1f} GFLOP/s ({100 * step_gflop / loss_ms * 1e3 / shaped:.0f}% of "
+          f"{shaped:.1f} GFLOP/s for batched products of the similarity's shape), {thr_cl} thread(s)")
     gflop = cl_epoch_gflop(cfg, 15)
     achieved = gflop / (cl_ms / 1e3)
-    dense, shaped = matmul_gflops(thr_cl, 5 if args.quick else 20)
-    print(f"CL hot loop: {gflop:.2f} GFLOP/epoch (nominal, 3 products of the similarity), "
-          f"achieved {achieved:.1f} GFLOP/s = {100 * achieved / dense:.0f}% of this machine's dense "
-          f"matmul {dense:.1f} GFLOP/s ({100 * achieved / shaped:.0f}% of {shaped:.1f} GFLOP/s for "
-          f"batched products of the hot loop's shape), {thr_cl} thread(s)")
+    print(f"CL epoch as a whole (masks, encoder, BatchNorm, optimiser included): {gflop:.2f} GFLOP "
+          f"nominal, {achieved:.1f} GFLOP/s = {100 * achieved / dense:.0f}% of the dense matmul rate")
 
     ncl_best = min(ncl_eager, ncl_comp)
     secs, runs, calls = projection(ncl_best, cl_ms, cl_ms_m10)

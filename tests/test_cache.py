@@ -55,6 +55,16 @@ def test_find_cached_never_trains(tmp_cache):
     np.testing.assert_allclose(found.maxcos, trained.maxcos, atol=1e-7)
 
 
+def test_the_contrastive_key_names_the_kernel_that_runs(monkeypatch):
+    """The compiled CPU kernel and the tiled PyTorch form differ in the last bits: own keys."""
+    dev = torch.device("cpu")
+    ncl, cl = [TrainConfig(method="ncl")], [TrainConfig(method="cl")]
+    before = cache.run_key(ncl, dev, torch.float32), cache.run_key(cl, dev, torch.float32)
+    monkeypatch.setattr(cache, "nt_xent_kernel", lambda device, normalize=True: "tiled")
+    after = cache.run_key(ncl, dev, torch.float32), cache.run_key(cl, dev, torch.float32)
+    assert after[0] == before[0] and after[1] != before[1]
+
+
 def test_a_method_kernel_version_changes_only_that_methods_keys(monkeypatch):
     dev = torch.device("cpu")
     ncl, cl = [TrainConfig(method="ncl")], [TrainConfig(method="cl")]

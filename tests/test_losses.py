@@ -103,7 +103,9 @@ def test_gradcheck_of_losses():
 
 
 def test_tiled_nt_xent_matches_reference_over_several_tiles(monkeypatch):
-    """2N = 2 x 75 rows in tiles of 32 (the last one partial): value and gradient as the plain form."""
+    """The PyTorch form (CUDA, or a CPU without a C++ compiler): 2N = 2 x 75 rows in tiles of 32
+    (the last one partial), value and gradient as the plain form."""
+    monkeypatch.setattr(losses, "nt_xent_kernel", lambda device, normalize=True: "tiled")
     monkeypatch.setattr(losses, "CPU_TILE_ROWS", 32)
     z1, z2 = rand(3, 75, 6, seed=9).requires_grad_(), rand(3, 75, 6, seed=10).requires_grad_()
     t = torch.tensor([0.05, 0.2, 1.0], dtype=D)
@@ -115,3 +117,37 @@ def test_tiled_nt_xent_matches_reference_over_several_tiles(monkeypatch):
         assert torch.allclose(a, b, rtol=1e-9, atol=1e-12)
     with torch.no_grad():  # no gradient wanted: the value alone
         assert torch.allclose(losses.nt_xent(z1, z2, t), ref, rtol=1e-10, atol=1e-12)
+
+
+def test_compiled_cpu_kernel_is_used_and_matches_reference():
+    """On a CPU NT-Xent with unit rows runs the compiled kernel (it needs a C++ compiler; the
+    README's set-up builds it): value and gradient as the plain form, in float64 and float32."""
+    assert losses.cpu_kernel() is not None, "the compiled NT-Xent kernel (src/landscape/ntxent.cpp) did not build"
+    assert losses.nt_xent_kernel(torch.device("cpu")) == "cpp"
+    assert losses.nt_xent_kernel(torch.device("cpu"), normalize=False) == "tiled"
+    for dtype, rtol in ((D, 1e-9), (torch.float32, 2e-4)):
+        z1 = rand(4, 37, 5, seed=14).to(dtype).requires_grad_()
+        z2 = rand(4, 37, 5, seed=15).to(dtype).requires_grad_()
+        t = torch.tensor([0.05, 0.1, 0.5, 1.0], dtype=dtype)
+        fused, ref = losses.nt_xent(z1, z2, t), losses.nt_xent_reference(z1, z2, t)
+        assert torch.allclose(fused, ref, rtol=rtol, atol=1e-6 * rtol)
+        g_fused = torch.autograd.grad(fused.sum(), (z1, z2))
+        g_ref = torch.autograd.grad(ref.sum(), (z1, z2))
+        for a, b in zip(g_fused, g_ref):
+            assert torch.allclose(a, b, rtol=rtol, atol=1e-3 * rtol)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_compiled_cpu_kernel_replica_alone_equals_batched(threads):
+    """A replica's numbers do not depend on the replicas beside it (bit for bit)."""
+    z = torch.nn.functional.normalize(torch.randn(5, 300, 8, generator=torch.Generator().manual_seed(3)), dim=-1)
+    inv_t = torch.tensor([20.0, 10.0, 5.0, 2.0, 1.0]).reshape(5, 1, 1)
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        lse, g = losses.cpu_kernel().ntxent_unit_rows(z, inv_t)
+        for r in range(5):
+            lse1, g1 = losses.cpu_kernel().ntxent_unit_rows(z[r:r + 1], inv_t[r:r + 1])
+            assert torch.equal(lse1[0], lse[r]) and torch.equal(g1[0], g[r])
+    finally:
+        torch.set_num_threads(before)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 import warnings
 from pathlib import Path
 from types import ModuleType
@@ -66,6 +68,9 @@ def cpu_kernel() -> ModuleType | None:
     is used then, and its results are cached under their own key (see :func:`nt_xent_kernel`)."""
     try:
         from torch.utils.cpp_extension import load
+        if shutil.which("ninja") is None:  # the pip-installed ninja of an unactivated venv
+            import ninja
+            os.environ["PATH"] = ninja.BIN_DIR + os.pathsep + os.environ.get("PATH", "")
         return load(name="landscape_ntxent", sources=[str(Path(__file__).with_name("ntxent.cpp"))],
                     extra_cflags=["-O3"], verbose=False)
     except Exception as exc:  # noqa: BLE001 - any build failure means: use the PyTorch form
