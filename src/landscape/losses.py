@@ -98,8 +98,7 @@ class _NTXent(torch.autograd.Function):
     tensor is ever held; the gradient is ready when the forward pass ends (the backward pass
     only scales it).  On a CPU the compiled kernel (:func:`cpu_kernel`) instead forms one
     replica's whole E at a time, in its thread's buffer, and gets P Z and P^T Z from one product
-    E [Z, Z / rowsum].  Without unit rows the
-    whole matrix is formed, shifted by its row maxima."""
+    E [Z, Z / rowsum].  Without unit rows the whole matrix is formed, shifted by its row maxima."""
 
     @staticmethod
     def forward(ctx, z: Tensor, inv_t: Tensor, unit_rows: bool) -> Tensor:  # z [R,2N,m], inv_t [R,1,1]

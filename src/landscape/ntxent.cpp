@@ -8,7 +8,8 @@
 //
 // A replica's arithmetic does not depend on how many replicas are trained together: each is
 // computed by one thread, inside a parallel region, where the matrix products run on that
-// thread alone.
+// thread alone.  A change to the arithmetic here changes every contrastive result: bump
+// landscape.cache.METHOD_VERSIONS["cl"] with it, so that cached and shipped runs are retrained.
 #include <torch/extension.h>
 #include <ATen/Parallel.h>
 
