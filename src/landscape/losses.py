@@ -107,7 +107,7 @@ class _NTXent(torch.autograd.Function):
         zs = z * inv_t
         pos = (zs[:, :N] * z[:, N:]).sum(-1)                                # [R, N]
         need_grad = ctx.needs_input_grad[0]
-        if unit_rows and nt_xent_kernel(z.device) == "cpp":
+        if nt_xent_kernel(z.device, unit_rows) == "cpp":
             lse, pz_ptz = cpu_kernel().ntxent_unit_rows(z, inv_t)
             if need_grad:
                 ctx.save_for_backward(pz_ptz, z, inv_t)
