@@ -29,7 +29,7 @@ $(PY):
 
 # Re-install only when the dependency list changes; register the venv as the 'landscape' kernel.
 $(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -e .
+	$(PY) -m pip install -e '.[book,test]'
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "$(KERNEL)"
 	touch $@
 
@@ -38,7 +38,7 @@ setup: $(STAMP)
 	$(PY) -c "import landscape.losses as l; l.cpu_kernel()"
 
 execute: setup
-	$(PY) -m landscape.execute --profile $(PROFILE)
+	$(VENV)/bin/landscape book --profile $(PROFILE)
 
 book: execute
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
@@ -48,7 +48,7 @@ test: setup
 	$(PY) -m pytest tests --nbval-lax --nbval-current-env
 
 goldens: setup
-	$(PY) -m landscape.execute --goldens
+	$(VENV)/bin/landscape goldens
 
 clean:
 	rm -rf _build book/executed .pytest_cache figures

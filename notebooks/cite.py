@@ -26,9 +26,9 @@ import re
 from IPython.display import Markdown, display
 
 import landscape
-from landscape import execute as _execute
-from landscape.notebook import key_numbers, output_dir
-from landscape.provenance import REPO_ROOT, git_state
+from landscape.companion import execute as _execute
+from landscape.companion.page import key_numbers, output_dir
+from landscape.companion.provenance import REPO_ROOT, git_state
 
 state = git_state()
 commit = state["commit"]

@@ -44,41 +44,19 @@
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
-runs = None  # int: independent runs (seeds) per condition [None: the profile's value]
-seed = None  # int: seed of the first run; run i uses seed + i (data, dictionary, init) [None: the profile's value]
-p = None  # int: input dimension p [None: the profile's value]
-d = None  # int: latent dimension d (columns of the dictionary M) [None: the profile's value]
-m = None  # int: number of neurons m (rows of the encoder W); must be >= d [None: the profile's value]
-n = None  # int: number of training samples [None: the profile's value]
-epochs = None  # int: training epochs [None: the profile's value]
-batch_size = None  # int: minibatch size [None: the profile's value]
-drop_last = None  # bool: drop the last partial batch of an epoch (the public contrastive script does) [None: the profile's value]
-lr = None  # float: SGD learning rate (paper 0.025; public scripts 0.005) [None: the profile's value]
-log_every = None  # int: log the metrics every this many epochs [None: the profile's value]
-noise = None  # str: noise: 'paper' (variance log(d)/d), 'code' (std sqrt(ln d)/d) or 'none' [None: the profile's value]
-augmentation = None  # str: masks: 'independent' (Eq. 3, D1 x and D2 x, the paper) or 'dependent' (Eq. 2, 2Dx and 2(I-D)x, the public contrastive script) [None: the profile's value]
-masking_prob = None  # float: the 'masking probability' of a mask entry [None: the profile's value]
-mask_meaning = None  # str: 'keep': a mask entry keeps its coordinate with the masking probability (D_jj ~ Bernoulli, the paper); 'drop': it zeroes it (the public code) [None: the profile's value]
-symrelu_form = None  # str: symmetric ReLU: 'paper' (Eq. 14, ReLU(u-b)-ReLU(-u-b)) or 'code' (ReLU(Wx+b)-ReLU(-Wx+b), as the public code) [None: the profile's value]
-reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, its masks for contrastive models, its meaning of the masking probability for the others (0: no check) [None: the profile's value]
-ncl_batchnorm = None  # bool: BatchNorm in the one-layer non-contrastive encoder (NCL, NCL-basic) [None: the profile's value]
-cl_batchnorm = None  # bool: BatchNorm in the one-layer contrastive encoder (CL, CL-basic) [None: the profile's value]
-temperature = None  # float: NT-Xent temperature: similarities are divided by it [None: the profile's value]
+# other parameters: `landscape list figure-01` (each defaults to the profile's value)
 
 # %%
-from landscape import claims, experiments, plotting
-from landscape.notebook import key_numbers, save_figure
+from landscape.companion.page import TWO_PANELS, ExperimentPage, key_numbers
 
-exp = experiments.get("figure-01")
-params = exp.setup(profile, globals())
+fig = ExperimentPage("figure-01", profile, device, globals())
 
 # %% [markdown]
 # Each model is one batched training run over all its seeds, cached on disk: a second execution
 # with the same parameters loads the results.
 
 # %%
-results = exp.run(params, device=device)
-summaries = plotting.summarise_all(results)
+fig.train()
 
 # %% [markdown]
 # ## Figure 1
@@ -87,16 +65,13 @@ summaries = plotting.summarise_all(results)
 # the minimum and maximum over runs.
 
 # %%
-fig = plotting.plot_curves(results, plotting.TWO_PANELS,
-                           title=f"Figure 1: NCL vs CL, one-hot latents ({profile} profile)")
-save_figure(fig, "figure-01", params=params,
-            caption="Figure 1: minimum max-cosine and loss of NCL and CL with one-hot latents");
+fig.save_figure(TWO_PANELS, "figure-01", "NCL and CL with one-hot latents")
 
 # %% [markdown]
 # Final values per model (start → final, mean ± std over runs):
 
 # %%
-print(plotting.format_summary(summaries))
+fig.final_values()
 
 # %% [markdown]
 # ## The paper's claim
@@ -104,8 +79,7 @@ print(plotting.format_summary(summaries))
 # CL ends with a higher minimum max-cosine than NCL.
 
 # %%
-cl_above_ncl = claims.check_above(summaries, "CL", "NCL",
-                                  claim="CL has a higher final minimum max-cosine than NCL with one-hot latents")
+fig.above("cl_above_ncl", "CL", "NCL", claim="CL has a higher final minimum max-cosine than NCL with one-hot latents")
 
 # %% [markdown]
 # In this execution the final minimum max-cosine is {glue:text}`cl_min:.2f` for CL and
@@ -123,12 +97,7 @@ cl_above_ncl = claims.check_above(summaries, "CL", "NCL",
 # per model (one by default: a check of which reading matches the paper, not a reproduction).
 
 # %%
-code_summaries = claims.code_readings(exp, params, device=device, panels=plotting.TWO_PANELS,
-                                      figure="figure-01-code-readings",
-                                      caption="Figure 1 with the public code's noise and masks")
-code_cl_above_ncl = code_summaries and claims.check_above(
-    code_summaries, "CL", "NCL", code_readings=True,
-    claim="CL has a higher final minimum max-cosine than NCL with one-hot latents")
+fig.code_readings("Figure 1 with the public code's noise and masks")
 
 # %% [markdown]
 # With the code's two readings the final minimum max-cosine is {glue:text}`code_cl_min:.2f` for
@@ -136,5 +105,4 @@ code_cl_above_ncl = code_summaries and claims.check_above(
 # {glue:text}`code_cl_above_ncl`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**plotting.key_numbers_for(summaries), "claim_cl_above_ncl": cl_above_ncl,
-             **claims.code_key_numbers(code_summaries), "code_cl_above_ncl": bool(code_cl_above_ncl)})
+key_numbers({**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})

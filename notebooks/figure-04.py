@@ -41,41 +41,18 @@
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
-runs = None  # int: independent runs (seeds) per condition [None: the profile's value]
-seed = None  # int: seed of the first run; run i uses seed + i (data, dictionary, init) [None: the profile's value]
-p_sparse = None  # list[float]: Pr(sparse) = Pr(z_i = +-1) values, one curve each [None: the profile's value]
-p = None  # int: input dimension p [None: the profile's value]
-d = None  # int: latent dimension d (columns of the dictionary M) [None: the profile's value]
-m = None  # int: number of neurons m (rows of the encoder W); must be >= d [None: the profile's value]
-n = None  # int: number of training samples [None: the profile's value]
-epochs = None  # int: training epochs [None: the profile's value]
-batch_size = None  # int: minibatch size [None: the profile's value]
-drop_last = None  # bool: drop the last partial batch of an epoch (the public contrastive script does) [None: the profile's value]
-lr = None  # float: SGD learning rate (paper 0.025; public scripts 0.005) [None: the profile's value]
-log_every = None  # int: log the metrics every this many epochs [None: the profile's value]
-latents = None  # str: latents: 'paper' (each coordinate independently +-1 with prob. Pr(sparse)) or 'code' (exactly ceil(d Pr(sparse)) non-zeros, as the public code) [None: the profile's value]
-noise = None  # str: noise: 'paper' (variance log(d)/d), 'code' (std sqrt(ln d)/d) or 'none' [None: the profile's value]
-augmentation = None  # str: masks: 'independent' (Eq. 3, D1 x and D2 x, the paper) or 'dependent' (Eq. 2, 2Dx and 2(I-D)x, the public contrastive script) [None: the profile's value]
-masking_prob = None  # float: the 'masking probability' of a mask entry [None: the profile's value]
-mask_meaning = None  # str: 'keep': a mask entry keeps its coordinate with the masking probability (D_jj ~ Bernoulli, the paper); 'drop': it zeroes it (the public code) [None: the profile's value]
-symrelu_form = None  # str: symmetric ReLU: 'paper' (Eq. 14, ReLU(u-b)-ReLU(-u-b)) or 'code' (ReLU(Wx+b)-ReLU(-Wx+b), as the public code) [None: the profile's value]
-reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, its masks for contrastive models, its meaning of the masking probability for the others (0: no check) [None: the profile's value]
-warm_c = None  # float: warm start: noise sigma = p^(-c/2) [None: the profile's value]
-warm_pick = None  # str: warm start: which dictionary columns start the rows of W: 'code' (as the public code: all d columns when m <= d, m drawn with replacement when m > d), 'with_replacement' (always) or 'cover' (every column at least once) [None: the profile's value]
+# other parameters: `landscape list figure-04` (each defaults to the profile's value)
 
 # %%
-from landscape import claims, experiments, plotting
-from landscape.notebook import key_numbers, save_figure
+from landscape.companion.page import TWO_PANELS, ExperimentPage, key_numbers
 
-exp = experiments.get("figure-04")
-params = exp.setup(profile, globals())
+fig = ExperimentPage("figure-04", profile, device, globals())
 
 # %% [markdown]
 # One batched training run over all seeds and Pr(sparse) values, cached on disk.
 
 # %%
-results = exp.run(params, device=device)
-summaries = plotting.summarise_all(results)
+fig.train()
 
 # %% [markdown]
 # ## Figure 4
@@ -84,10 +61,7 @@ summaries = plotting.summarise_all(results)
 # maximum over runs; one color per Pr(sparse).
 
 # %%
-fig = plotting.plot_curves(results, plotting.TWO_PANELS,
-                           title=f"Figure 4: NCL, warm start, no predictor ({profile} profile)")
-save_figure(fig, "figure-04", params=params,
-            caption="Figure 4: minimum max-cosine and loss of warm-started NCL without a predictor");
+fig.save_figure(TWO_PANELS, "figure-04", "warm-started NCL without a predictor")
 
 # %% [markdown]
 # ## Figure 11
@@ -96,16 +70,13 @@ save_figure(fig, "figure-04", params=params,
 # min-max band over runs ($p = 50$, $m = 50$, $d = 10$).
 
 # %%
-fig = plotting.plot_curves(results, plotting.TWO_PANELS,
-                           title=f"Figure 11: NCL, warm start, no predictor ({profile} profile)")
-save_figure(fig, "figure-11", params=params,
-            caption="Figure 11: minimum max-cosine and loss of warm-started NCL without a predictor, all Pr(sparse)");
+fig.save_figure(TWO_PANELS, "figure-11", "warm-started NCL without a predictor, all Pr(sparse)")
 
 # %% [markdown]
 # Final values per Pr(sparse) (start → final, mean ± std over runs):
 
 # %%
-print(plotting.format_summary(summaries))
+fig.final_values()
 
 # %% [markdown]
 # ## The paper's claim
@@ -114,7 +85,7 @@ print(plotting.format_summary(summaries))
 # training: it ends below where it started, at every Pr(sparse).
 
 # %%
-min_decreases = claims.check_trend(summaries, "warm-started NCL without a predictor", "decreases")
+fig.trend("min_decreases", "warm-started NCL without a predictor", direction="decreases")
 
 # %% [markdown]
 # In this execution the minimum max-cosine goes from {glue:text}`ncl_ps0p1_min_start:.2f` to
@@ -128,7 +99,7 @@ min_decreases = claims.check_trend(summaries, "warm-started NCL without a predic
 # ({ref}`pvc-10`); such a run starts with a minimum max-cosine near 0 and pulls the means down.
 
 # %%
-warm_missed, warm_runs = claims.missed_warm_starts(results)
+fig.missed_warm_starts()
 
 # %% [markdown]
 # In this execution {glue:text}`warm_starts_missed` of {glue:text}`warm_runs` runs left a
@@ -146,10 +117,7 @@ warm_missed, warm_runs = claims.missed_warm_starts(results)
 # not a reproduction).
 
 # %%
-code_summaries = claims.code_readings(exp, params, device=device, figure="figure-04-code-readings",
-                                      caption="Figure 4 with the public code's noise level")
-code_min_decreases = code_summaries and claims.check_trend(code_summaries, "warm-started NCL without a predictor", "decreases",
-                                                   code_readings=True)
+fig.code_readings("Figure 4 with the public code's noise level")
 
 # %% [markdown]
 # With the code's noise level the minimum max-cosine goes from
@@ -158,7 +126,4 @@ code_min_decreases = code_summaries and claims.check_trend(code_summaries, "warm
 # 0.3. The claim holds with the code's noise level: {glue:text}`code_min_decreases`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({"warm_starts_missed": warm_missed, "warm_runs": warm_runs,
-             **plotting.key_numbers_for(summaries, metrics=["min"], when="start"),
-             **plotting.key_numbers_for(summaries), "claim_min_decreases": min_decreases,
-             **claims.code_key_numbers(code_summaries, start=True), "code_min_decreases": bool(code_min_decreases)})
+key_numbers({**fig.warm, **fig.numbers(start=True), **fig.claims, **fig.code_numbers(start=True), **fig.code_claims})

@@ -45,42 +45,19 @@
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
-runs = None  # int: independent runs (seeds) per condition [None: the profile's value]
-seed = None  # int: seed of the first run; run i uses seed + i (data, dictionary, init) [None: the profile's value]
-p_sparse = None  # list[float]: Pr(sparse) = Pr(z_i = +-1) values, one curve each [None: the profile's value]
-p = None  # int: input dimension p [None: the profile's value]
-d = None  # int: latent dimension d (columns of the dictionary M) [None: the profile's value]
-m = None  # int: number of neurons m (rows of the encoder W); must be >= d [None: the profile's value]
-n = None  # int: number of training samples [None: the profile's value]
-epochs = None  # int: training epochs [None: the profile's value]
-batch_size = None  # int: minibatch size [None: the profile's value]
-drop_last = None  # bool: drop the last partial batch of an epoch (the public contrastive script does) [None: the profile's value]
-lr = None  # float: SGD learning rate (paper 0.025; public scripts 0.005) [None: the profile's value]
-log_every = None  # int: log the metrics every this many epochs [None: the profile's value]
-latents = None  # str: latents: 'paper' (each coordinate independently +-1 with prob. Pr(sparse)) or 'code' (exactly ceil(d Pr(sparse)) non-zeros, as the public code) [None: the profile's value]
-noise = None  # str: noise: 'paper' (variance log(d)/d), 'code' (std sqrt(ln d)/d) or 'none' [None: the profile's value]
-augmentation = None  # str: masks: 'independent' (Eq. 3, D1 x and D2 x, the paper) or 'dependent' (Eq. 2, 2Dx and 2(I-D)x, the public contrastive script) [None: the profile's value]
-masking_prob = None  # float: the 'masking probability' of a mask entry [None: the profile's value]
-mask_meaning = None  # str: 'keep': a mask entry keeps its coordinate with the masking probability (D_jj ~ Bernoulli, the paper); 'drop': it zeroes it (the public code) [None: the profile's value]
-symrelu_form = None  # str: symmetric ReLU: 'paper' (Eq. 14, ReLU(u-b)-ReLU(-u-b)) or 'code' (ReLU(Wx+b)-ReLU(-Wx+b), as the public code) [None: the profile's value]
-reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, its masks for contrastive models, its meaning of the masking probability for the others (0: no check) [None: the profile's value]
-warm_c = None  # float: warm start: noise sigma = p^(-c/2) [None: the profile's value]
-warm_pick = None  # str: warm start: which dictionary columns start the rows of W: 'code' (as the public code: all d columns when m <= d, m drawn with replacement when m > d), 'with_replacement' (always) or 'cover' (every column at least once) [None: the profile's value]
+# other parameters: `landscape list figure-05` (each defaults to the profile's value)
 
 # %%
-from landscape import claims, experiments, plotting
-from landscape.notebook import key_numbers, save_figure
+from landscape.companion.page import FOUR_PANELS, TWO_PANELS, ExperimentPage, key_numbers
 
-exp = experiments.get("figure-05")
-params = exp.setup(profile, globals())
+fig = ExperimentPage("figure-05", profile, device, globals())
 
 # %% [markdown]
 # One batched training run over all seeds and Pr(sparse) values, cached on disk (Figure 6's
 # notebook reuses it as its warm-started reference).
 
 # %%
-results = exp.run(params, device=device)
-summaries = plotting.summarise_all(results)
+fig.train()
 
 # %% [markdown]
 # ## Figure 5
@@ -89,10 +66,7 @@ summaries = plotting.summarise_all(results)
 # maximum over runs; one color per Pr(sparse).
 
 # %%
-fig = plotting.plot_curves(results, plotting.TWO_PANELS,
-                           title=f"Figure 5: NCL, linear predictor, warm start ({profile} profile)")
-save_figure(fig, "figure-05", params=params,
-            caption="Figure 5: minimum max-cosine and loss of warm-started NCL with a linear predictor");
+fig.save_figure(TWO_PANELS, "figure-05", "warm-started NCL with a linear predictor")
 
 # %% [markdown]
 # ## Figure 12
@@ -100,27 +74,23 @@ save_figure(fig, "figure-05", params=params,
 # The same runs, all four panels: minimum, median and maximum max-cosine, and loss.
 
 # %%
-fig = plotting.plot_curves(results, plotting.FOUR_PANELS,
-                           title=f"Figure 12: NCL, linear predictor, warm start ({profile} profile)")
-save_figure(fig, "figure-12", params=params,
-            caption="Figure 12: minimum, median, maximum max-cosine and loss of warm-started NCL with a linear predictor");
+fig.save_figure(FOUR_PANELS, "figure-12", "warm-started NCL with a linear predictor")
 
 # %% [markdown]
 # Final values per Pr(sparse) (start → final, mean ± std over runs):
 
 # %%
-print(plotting.format_summary(summaries))
+fig.final_values()
 
 # %% [markdown]
 # ## The paper's claims
 #
 # 1. The minimum max-cosine rises during training, at every Pr(sparse).
 # 2. On average it goes from about 0.7 to about 0.87. Tolerance: 0.05 (the paper gives no
-#    spread for these two numbers; `plotting.tolerance`).
+#    spread for these two numbers; `analysis.tolerance`).
 
 # %%
-start_end = claims.start_end_claims(summaries, "fig5", "NCL-warmstart-predictor",
-                                    "warm-started NCL with a predictor")
+fig.start_end("fig5", "NCL-warmstart-predictor", "warm-started NCL with a predictor")
 
 # %% [markdown]
 # In this execution the minimum max-cosine goes on average from {glue:text}`min_start_mean:.2f`
@@ -135,7 +105,7 @@ start_end = claims.start_end_claims(summaries, "fig5", "NCL-warmstart-predictor"
 # ({ref}`pvc-10`); such a run starts with a minimum max-cosine near 0 and pulls the means down.
 
 # %%
-warm_missed, warm_runs = claims.missed_warm_starts(results)
+fig.missed_warm_starts()
 
 # %% [markdown]
 # In this execution {glue:text}`warm_starts_missed` of {glue:text}`warm_runs` runs left a
@@ -153,10 +123,7 @@ warm_missed, warm_runs = claims.missed_warm_starts(results)
 # not a reproduction).
 
 # %%
-code_summaries = claims.code_readings(exp, params, device=device, figure="figure-05-code-readings",
-                                      caption="Figure 5 with the public code's noise level")
-code_start_end = code_summaries and claims.start_end_claims(
-    code_summaries, "fig5", "NCL-warmstart-predictor", "warm-started NCL with a predictor", code_readings=True)
+fig.code_readings("Figure 5 with the public code's noise level")
 
 # %% [markdown]
 # With the code's noise level the minimum max-cosine goes on average from
@@ -165,7 +132,4 @@ code_start_end = code_summaries and claims.start_end_claims(
 # {glue:text}`code_claim_matches_paper`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({"warm_starts_missed": warm_missed, "warm_runs": warm_runs,
-             **plotting.key_numbers_for(summaries, metrics=["min"], when="start"),
-             **plotting.key_numbers_for(summaries), **start_end,
-             **{f"code_{k}": v for k, v in (code_start_end or {}).items()}})
+key_numbers({**fig.warm, **fig.numbers(start=True), **fig.claims, **fig.code_claims})

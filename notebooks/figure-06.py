@@ -40,43 +40,19 @@
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
-runs = None  # int: independent runs (seeds) per condition [None: the profile's value]
-seed = None  # int: seed of the first run; run i uses seed + i (data, dictionary, init) [None: the profile's value]
-p_sparse = None  # list[float]: Pr(sparse) = Pr(z_i = +-1) values, one curve each [None: the profile's value]
-p = None  # int: input dimension p [None: the profile's value]
-d = None  # int: latent dimension d (columns of the dictionary M) [None: the profile's value]
-m = None  # int: number of neurons m (rows of the encoder W); must be >= d [None: the profile's value]
-n = None  # int: number of training samples [None: the profile's value]
-epochs = None  # int: training epochs [None: the profile's value]
-batch_size = None  # int: minibatch size [None: the profile's value]
-drop_last = None  # bool: drop the last partial batch of an epoch (the public contrastive script does) [None: the profile's value]
-lr = None  # float: SGD learning rate (paper 0.025; public scripts 0.005) [None: the profile's value]
-log_every = None  # int: log the metrics every this many epochs [None: the profile's value]
-latents = None  # str: latents: 'paper' (each coordinate independently +-1 with prob. Pr(sparse)) or 'code' (exactly ceil(d Pr(sparse)) non-zeros, as the public code) [None: the profile's value]
-noise = None  # str: noise: 'paper' (variance log(d)/d), 'code' (std sqrt(ln d)/d) or 'none' [None: the profile's value]
-augmentation = None  # str: masks: 'independent' (Eq. 3, D1 x and D2 x, the paper) or 'dependent' (Eq. 2, 2Dx and 2(I-D)x, the public contrastive script) [None: the profile's value]
-masking_prob = None  # float: the 'masking probability' of a mask entry [None: the profile's value]
-mask_meaning = None  # str: 'keep': a mask entry keeps its coordinate with the masking probability (D_jj ~ Bernoulli, the paper); 'drop': it zeroes it (the public code) [None: the profile's value]
-symrelu_form = None  # str: symmetric ReLU: 'paper' (Eq. 14, ReLU(u-b)-ReLU(-u-b)) or 'code' (ReLU(Wx+b)-ReLU(-Wx+b), as the public code) [None: the profile's value]
-reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, its masks for contrastive models, its meaning of the masking probability for the others (0: no check) [None: the profile's value]
-warm_c = None  # float: warm start: noise sigma = p^(-c/2) [None: the profile's value]
-warm_pick = None  # str: warm start: which dictionary columns start the rows of W: 'code' (as the public code: all d columns when m <= d, m drawn with replacement when m > d), 'with_replacement' (always) or 'cover' (every column at least once) [None: the profile's value]
+# other parameters: `landscape list figure-06` (each defaults to the profile's value)
 
 # %%
-from landscape import claims, experiments, plotting
-from landscape.notebook import key_numbers, save_figure
+from landscape.companion.page import TWO_PANELS, ExperimentPage, key_numbers
 
-exp = experiments.get("figure-06")
-params = exp.setup(profile, globals())
+fig = ExperimentPage("figure-06", profile, device, globals())
 
 # %% [markdown]
 # Each model is one batched training run over all its seeds and Pr(sparse) values, cached on
 # disk (the warm-started reference is the same cache entry as Figure 5's runs).
 
 # %%
-results = exp.run(params, device=device)
-summaries = plotting.summarise_all(results)
-drawn = {label: results[label] for label in exp.drawn}
+fig.train()
 
 # %% [markdown]
 # ## Figure 6
@@ -85,17 +61,14 @@ drawn = {label: results[label] for label in exp.drawn}
 # runs, the band spans the minimum and maximum over runs; one color per Pr(sparse).
 
 # %%
-fig = plotting.plot_curves(drawn, plotting.TWO_PANELS,
-                           title=f"Figure 6: NCL, linear predictor, random init ({profile} profile)")
-save_figure(fig, "figure-06", params=params,
-            caption="Figure 6: minimum max-cosine and loss of randomly initialised NCL with a linear predictor");
+fig.save_figure(TWO_PANELS, "figure-06", "randomly initialised NCL with a linear predictor")
 
 # %% [markdown]
 # Final values per model and Pr(sparse) (start → final, mean ± std over runs; `NCL-warm` is
 # Figure 5's run):
 
 # %%
-print(plotting.format_summary(summaries))
+fig.final_values()
 
 # %% [markdown]
 # ## The paper's claim
@@ -104,8 +77,7 @@ print(plotting.format_summary(summaries))
 # it, at every Pr(sparse).
 
 # %%
-cold_below_warm = claims.check_above(summaries, "NCL-warm", "NCL", params["p_sparse"],
-                                     claim="randomly initialised NCL with a predictor ends below the warm-started one at every Pr(sparse)")
+fig.above("cold_below_warm", "NCL-warm", "NCL", claim="randomly initialised NCL with a predictor ends below the warm-started one at every Pr(sparse)")
 
 # %% [markdown]
 # In this execution, at Pr(sparse) 0.1, the randomly initialised encoder ends with a minimum
@@ -125,11 +97,7 @@ cold_below_warm = claims.check_above(summaries, "NCL-warm", "NCL", params["p_spa
 # not a reproduction).
 
 # %%
-code_summaries = claims.code_readings(exp, params, device=device, figure="figure-06-code-readings",
-                                      caption="Figure 6 with the public code's noise level")
-code_cold_below_warm = code_summaries and claims.check_above(
-    code_summaries, "NCL-warm", "NCL", params["p_sparse"], code_readings=True,
-    claim="randomly initialised NCL with a predictor ends below the warm-started one at every Pr(sparse)")
+fig.code_readings("Figure 6 with the public code's noise level")
 
 # %% [markdown]
 # With the code's noise level, at Pr(sparse) 0.1, the randomly initialised encoder ends with a
@@ -138,5 +106,4 @@ code_cold_below_warm = code_summaries and claims.check_above(
 # code's noise level: {glue:text}`code_cold_below_warm`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**plotting.key_numbers_for(summaries), "claim_cold_below_warm": cold_below_warm,
-             **claims.code_key_numbers(code_summaries), "code_cold_below_warm": bool(code_cold_below_warm)})
+key_numbers({**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})

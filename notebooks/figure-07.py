@@ -57,42 +57,19 @@
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
-runs = None  # int: independent runs (seeds) per condition [None: the profile's value]
-seed = None  # int: seed of the first run; run i uses seed + i (data, dictionary, init) [None: the profile's value]
-p_sparse = None  # list[float]: Pr(sparse) = Pr(z_i = +-1) values, one curve each [None: the profile's value]
-p = None  # int: input dimension p [None: the profile's value]
-d = None  # int: latent dimension d (columns of the dictionary M) [None: the profile's value]
-m = None  # int: number of neurons m (rows of the encoder W); must be >= d [None: the profile's value]
-n = None  # int: number of training samples [None: the profile's value]
-epochs = None  # int: training epochs [None: the profile's value]
-batch_size = None  # int: minibatch size [None: the profile's value]
-drop_last = None  # bool: drop the last partial batch of an epoch (the public contrastive script does) [None: the profile's value]
-lr = None  # float: SGD learning rate (paper 0.025; public scripts 0.005) [None: the profile's value]
-log_every = None  # int: log the metrics every this many epochs [None: the profile's value]
-latents = None  # str: latents: 'paper' (each coordinate independently +-1 with prob. Pr(sparse)) or 'code' (exactly ceil(d Pr(sparse)) non-zeros, as the public code) [None: the profile's value]
-noise = None  # str: noise: 'paper' (variance log(d)/d), 'code' (std sqrt(ln d)/d) or 'none' [None: the profile's value]
-augmentation = None  # str: masks: 'independent' (Eq. 3, D1 x and D2 x, the paper) or 'dependent' (Eq. 2, 2Dx and 2(I-D)x, the public contrastive script) [None: the profile's value]
-masking_prob = None  # float: the 'masking probability' of a mask entry [None: the profile's value]
-mask_meaning = None  # str: 'keep': a mask entry keeps its coordinate with the masking probability (D_jj ~ Bernoulli, the paper); 'drop': it zeroes it (the public code) [None: the profile's value]
-symrelu_form = None  # str: symmetric ReLU: 'paper' (Eq. 14, ReLU(u-b)-ReLU(-u-b)) or 'code' (ReLU(Wx+b)-ReLU(-Wx+b), as the public code) [None: the profile's value]
-reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, its masks for contrastive models, its meaning of the masking probability for the others (0: no check) [None: the profile's value]
-activation = None  # str: activation after the encoder: 'symrelu' (Eq. 14), 'relu' or 'none' [None: the profile's value]
-warm_c = None  # float: warm start: noise sigma = p^(-c/2) [None: the profile's value]
-warm_pick = None  # str: warm start: which dictionary columns start the rows of W: 'code' (as the public code: all d columns when m <= d, m drawn with replacement when m > d), 'with_replacement' (always) or 'cover' (every column at least once) [None: the profile's value]
+# other parameters: `landscape list figure-07` (each defaults to the profile's value)
 
 # %%
-from landscape import claims, experiments, plotting
-from landscape.notebook import key_numbers, save_figure
+from landscape import experiments
+from landscape.companion.page import TWO_PANELS, ExperimentPage, key_numbers
 
-exp = experiments.get("figure-07")
-params = exp.setup(profile, globals())
+fig = ExperimentPage("figure-07", profile, device, globals())
 
 # %% [markdown]
 # One batched training run over all seeds and Pr(sparse) values, cached on disk.
 
 # %%
-results = exp.run(params, device=device)
-summaries = plotting.summarise_all(results)
+fig.train()
 
 # %% [markdown]
 # ## Figure 7
@@ -101,16 +78,13 @@ summaries = plotting.summarise_all(results)
 # maximum over runs; one color per Pr(sparse).
 
 # %%
-fig = plotting.plot_curves(results, plotting.TWO_PANELS,
-                           title=f"Figure 7: NCL, warm start, row-normalised ({profile} profile)")
-save_figure(fig, "figure-07", params=params,
-            caption="Figure 7: minimum max-cosine and loss of warm-started NCL with row-normalised encoders");
+fig.save_figure(TWO_PANELS, "figure-07", "warm-started NCL with row-normalised encoders")
 
 # %% [markdown]
 # Final values per Pr(sparse) (start → final, mean ± std over runs):
 
 # %%
-print(plotting.format_summary(summaries))
+fig.final_values()
 
 # %% [markdown]
 # ## The paper's claims
@@ -120,8 +94,7 @@ print(plotting.format_summary(summaries))
 #    spread for these numbers).
 
 # %%
-start_end = claims.start_end_claims(summaries, "fig7", "NCL-warmstart-rownorm",
-                                    "row-normalised warm-started NCL")
+fig.start_end("fig7", "NCL-warmstart-rownorm", "row-normalised warm-started NCL")
 
 # %% [markdown]
 # In this execution the minimum max-cosine goes on average from {glue:text}`min_start_mean:.2f`
@@ -139,17 +112,14 @@ start_end = claims.start_end_claims(summaries, "fig7", "NCL-warmstart-rownorm",
 # experiment's `paper-start` variant), everything else as above.
 
 # %%
-start_c = dict(dict(exp.variants)[experiments.FIG7_START_VARIANT])["warm_c"]
-start_results = exp.run(params, device=device, reading=experiments.FIG7_START_VARIANT)
-start_summaries = plotting.summarise_all(start_results)
-fig = plotting.plot_curves(start_results, plotting.TWO_PANELS,
-                           title=f"Figure 7 with c = {start_c:g} ({profile} profile)")
-save_figure(fig, "figure-07-paper-start", params={**params, "warm_c": start_c},
-            caption=f"Figure 7 with a warm start at the quoted initial value (c = {start_c:g})")
-print(plotting.format_summary(start_summaries))
-start_variant = claims.start_end_claims(start_summaries, "fig7", "NCL-warmstart-rownorm",
-                                        "row-normalised warm-started NCL",
-                                        check=f"With c = {start_c:g} (a start at the quoted value), ")
+start = fig.variant(experiments.FIG7_START_VARIANT)
+start_c = start.params["warm_c"]
+start.train()
+start.save_figure(TWO_PANELS, "figure-07-paper-start", title=f"Figure 7 with c = {start_c:g}",
+                  caption=f"Figure 7 with a warm start at the quoted initial value (c = {start_c:g})")
+start.final_values()
+start.start_end("fig7", "NCL-warmstart-rownorm", "row-normalised warm-started NCL",
+                check=f"With c = {start_c:g} (a start at the quoted value), ")
 
 # %% [markdown]
 # With $c$ = {glue:text}`start_variant_c` the minimum max-cosine goes on average from
@@ -164,7 +134,7 @@ start_variant = claims.start_end_claims(start_summaries, "fig7", "NCL-warmstart-
 # ({ref}`pvc-10`); such a run starts with a minimum max-cosine near 0 and pulls the means down.
 
 # %%
-warm_missed, warm_runs = claims.missed_warm_starts(results)
+fig.missed_warm_starts()
 
 # %% [markdown]
 # In this execution {glue:text}`warm_starts_missed` of {glue:text}`warm_runs` runs left a
@@ -184,10 +154,7 @@ warm_missed, warm_runs = claims.missed_warm_starts(results)
 # not a reproduction).
 
 # %%
-code_summaries = claims.code_readings(exp, params, device=device, figure="figure-07-code-readings",
-                                      caption="Figure 7 with the public code's noise level and masks")
-code_start_end = code_summaries and claims.start_end_claims(
-    code_summaries, "fig7", "NCL-warmstart-rownorm", "row-normalised warm-started NCL", code_readings=True)
+fig.code_readings("Figure 7 with the public code's noise level and masks")
 
 # %% [markdown]
 # With the code's noise level and masks the minimum max-cosine goes on average from
@@ -196,8 +163,5 @@ code_start_end = code_summaries and claims.start_end_claims(
 # {glue:text}`code_claim_matches_paper`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({"warm_starts_missed": warm_missed, "warm_runs": warm_runs, "start_variant_c": start_c,
-             **{f"start_c_{k}": v for k, v in start_variant.items()},
-             **plotting.key_numbers_for(summaries, metrics=["min"], when="start"),
-             **plotting.key_numbers_for(summaries), **start_end,
-             **{f"code_{k}": v for k, v in (code_start_end or {}).items()}})
+key_numbers({**fig.warm, "start_variant_c": start_c, **{f"start_c_{k}": v for k, v in start.claims.items()},
+             **fig.numbers(start=True), **fig.claims, **fig.code_claims})

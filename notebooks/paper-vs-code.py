@@ -55,7 +55,7 @@ import torch
 from IPython.display import Markdown, display
 
 from landscape import data, paper_vs_code
-from landscape.notebook import key_numbers
+from landscape.companion.page import key_numbers
 
 COMMON = paper_vs_code.sizes(profile, epochs, seed)
 PS = paper_vs_code.P_SPARSE

@@ -34,7 +34,7 @@
 #   that probability: `mask_meaning="drop"` (keeps 0.9).
 # - Independent masks (Eq. 3) for both models, as the text says; the public contrastive script
 #   uses the dependent masks of Eq. 2: `augmentation="dependent"`.
-# - Standard deviations over runs are population standard deviations (`plotting.STD_DDOF = 0`);
+# - Standard deviations over runs are population standard deviations (`analysis.STD_DDOF = 0`);
 #   the paper does not say which it reports.
 # - Latents, noise and learning rate follow the text (`latents`, `noise`, `lr` give the public
 #   code's readings).
@@ -46,44 +46,19 @@
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
-runs = None  # int: independent runs (seeds) per condition [None: the profile's value]
-seed = None  # int: seed of the first run; run i uses seed + i (data, dictionary, init) [None: the profile's value]
-p_sparse = None  # list[float]: Pr(sparse) = Pr(z_i = +-1) values, one curve each [None: the profile's value]
-p = None  # int: input dimension p [None: the profile's value]
-d = None  # int: latent dimension d (columns of the dictionary M) [None: the profile's value]
-m = None  # int: number of neurons m (rows of the encoder W); must be >= d [None: the profile's value]
-n = None  # int: number of training samples [None: the profile's value]
-epochs = None  # int: training epochs [None: the profile's value]
-batch_size = None  # int: minibatch size [None: the profile's value]
-drop_last = None  # bool: drop the last partial batch of an epoch (the public contrastive script does) [None: the profile's value]
-lr = None  # float: SGD learning rate (paper 0.025; public scripts 0.005) [None: the profile's value]
-log_every = None  # int: log the metrics every this many epochs [None: the profile's value]
-latents = None  # str: latents: 'paper' (each coordinate independently +-1 with prob. Pr(sparse)) or 'code' (exactly ceil(d Pr(sparse)) non-zeros, as the public code) [None: the profile's value]
-noise = None  # str: noise: 'paper' (variance log(d)/d), 'code' (std sqrt(ln d)/d) or 'none' [None: the profile's value]
-augmentation = None  # str: masks: 'independent' (Eq. 3, D1 x and D2 x, the paper) or 'dependent' (Eq. 2, 2Dx and 2(I-D)x, the public contrastive script) [None: the profile's value]
-masking_prob = None  # float: the 'masking probability' of a mask entry [None: the profile's value]
-mask_meaning = None  # str: 'keep': a mask entry keeps its coordinate with the masking probability (D_jj ~ Bernoulli, the paper); 'drop': it zeroes it (the public code) [None: the profile's value]
-symrelu_form = None  # str: symmetric ReLU: 'paper' (Eq. 14, ReLU(u-b)-ReLU(-u-b)) or 'code' (ReLU(Wx+b)-ReLU(-Wx+b), as the public code) [None: the profile's value]
-reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, its masks for contrastive models, its meaning of the masking probability for the others (0: no check) [None: the profile's value]
-temperature = None  # float: NT-Xent temperature: similarities are divided by it [None: the profile's value]
+# other parameters: `landscape list table-1` (each defaults to the profile's value)
 
 # %%
-from IPython.display import Markdown, display
+from landscape.companion.page import FOUR_PANELS, ExperimentPage, key_numbers
 
-from landscape import claims, experiments, plotting
-from landscape.notebook import key_numbers, save_figure, verdict
-
-exp = experiments.get("table-1")
-params = exp.setup(profile, globals())
+tab = ExperimentPage("table-1", profile, device, globals())
 
 # %% [markdown]
 # Each model is one batched training run over all its seeds and Pr(sparse) values, cached on
 # disk.
 
 # %%
-results = exp.run(params, device=device)
-summaries = plotting.summarise_all(results)
-table = plotting.compare_table(summaries, "table1")
+tab.train()
 
 # %% [markdown]
 # ## Table 1
@@ -92,8 +67,7 @@ table = plotting.compare_table(summaries, "table1")
 # numbers; Δ = ours − paper; ✓ when $|\Delta| \le \max(2\,\mathrm{std}_\text{paper}, 0.05)$.
 
 # %%
-display(Markdown(table.markdown()))
-print(table.text())
+tab.compare("Table 1")
 
 # %% [markdown]
 # ## Table 3
@@ -102,7 +76,7 @@ print(table.text())
 # comparison:
 
 # %%
-display(Markdown(table.markdown()))
+tab.show_table()
 
 # %% [markdown]
 # ## Figure 17
@@ -111,10 +85,8 @@ display(Markdown(table.markdown()))
 # spans the minimum and maximum over runs; one color per Pr(sparse).
 
 # %%
-fig = plotting.plot_curves({"Simplified-SimCLR": results["Simplified-SimCLR"]}, plotting.FOUR_PANELS,
-                           title=f"Figure 17: Simplified-SimCLR ({profile} profile)")
-save_figure(fig, "figure-17", params=params,
-            caption="Figure 17: minimum, median, maximum max-cosine and loss of Simplified-SimCLR");
+tab.save_figure(FOUR_PANELS, "figure-17", "Simplified-SimCLR", models=["Simplified-SimCLR"],
+               title="Figure 17: Simplified-SimCLR")
 
 # %% [markdown]
 # ## Figure 18
@@ -122,10 +94,8 @@ save_figure(fig, "figure-17", params=params,
 # Simplified-SimSiam, the same panels.
 
 # %%
-fig = plotting.plot_curves({"Simplified-SimSiam": results["Simplified-SimSiam"]}, plotting.FOUR_PANELS,
-                           title=f"Figure 18: Simplified-SimSiam ({profile} profile)")
-save_figure(fig, "figure-18", params=params,
-            caption="Figure 18: minimum, median, maximum max-cosine and loss of Simplified-SimSiam");
+tab.save_figure(FOUR_PANELS, "figure-18", "Simplified-SimSiam", models=["Simplified-SimSiam"],
+               title="Figure 18: Simplified-SimSiam")
 
 # %% [markdown]
 # ## The paper's claims
@@ -135,10 +105,8 @@ save_figure(fig, "figure-18", params=params,
 # 2. Our table matches the paper's within the tolerance, cell by cell (reported as a count).
 
 # %%
-simclr_above_simsiam = claims.check_above(summaries, "Simplified-SimCLR", "Simplified-SimSiam", params["p_sparse"])
-table_matches = table.n_within == table.n_cells
-verdict("Table 1 is reproduced within tolerance in every cell", table_matches,
-        f"{table.n_within} of {table.n_cells} cells within max(2 std, 0.05)");
+tab.above("simclr_above_simsiam", "Simplified-SimCLR", "Simplified-SimSiam")
+tab.table_matches("Table 1")
 
 # %% [markdown]
 # In this execution the final minimum max-cosine at Pr(sparse) 0.1 is
@@ -162,12 +130,7 @@ verdict("Table 1 is reproduced within tolerance in every cell", table_matches,
 # matches the paper, not a reproduction). The same table against the paper's numbers:
 
 # %%
-code_summaries = claims.code_readings(exp, params, device=device)
-if code_summaries:
-    code_table = plotting.compare_table(code_summaries, "table1")
-    display(Markdown(code_table.markdown()))
-    code_simclr_above_simsiam = claims.check_above(
-        code_summaries, "Simplified-SimCLR", "Simplified-SimSiam", params["p_sparse"], code_readings=True)
+tab.code_readings()
 
 # %% [markdown]
 # With the code's two readings the final minimum max-cosine at Pr(sparse) 0.1 is
@@ -178,8 +141,4 @@ if code_summaries:
 # {glue:text}`code_simclr_above_simsiam`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**plotting.key_numbers_for(summaries), "table1_cells": table.n_cells,
-             "table1_cells_within": table.n_within, "claim_simclr_above_simsiam": simclr_above_simsiam,
-             "claim_table_matches": table_matches, **claims.code_key_numbers(code_summaries),
-             **({"code_table1_cells_within": code_table.n_within,
-                 "code_simclr_above_simsiam": code_simclr_above_simsiam} if code_summaries else {})})
+key_numbers({**tab.numbers(), **tab.table_numbers, **tab.claims, **tab.code_numbers(), **tab.code_claims})

@@ -33,7 +33,7 @@
 #   but not the same runs as, Figure 4.
 # - Warm start as the public code: $m = 50 > d$ columns drawn with replacement
 #   (`warm_pick="cover"` uses every column at least once).
-# - Standard deviations over runs are population standard deviations (`plotting.STD_DDOF = 0`).
+# - Standard deviations over runs are population standard deviations (`analysis.STD_DDOF = 0`).
 # - Latents, noise, learning rate and masking follow the text (`latents`, `noise`, `lr`,
 #   `mask_meaning` give the public code's readings).
 #
@@ -44,44 +44,19 @@
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
-runs = None  # int: independent runs (seeds) per condition [None: the profile's value]
-seed = None  # int: seed of the first run; run i uses seed + i (data, dictionary, init) [None: the profile's value]
-p_sparse = None  # list[float]: Pr(sparse) = Pr(z_i = +-1) values, one curve each [None: the profile's value]
-p = None  # int: input dimension p [None: the profile's value]
-d = None  # int: latent dimension d (columns of the dictionary M) [None: the profile's value]
-m = None  # int: number of neurons m (rows of the encoder W); must be >= d [None: the profile's value]
-n = None  # int: number of training samples [None: the profile's value]
-epochs = None  # int: training epochs [None: the profile's value]
-batch_size = None  # int: minibatch size [None: the profile's value]
-drop_last = None  # bool: drop the last partial batch of an epoch (the public contrastive script does) [None: the profile's value]
-lr = None  # float: SGD learning rate (paper 0.025; public scripts 0.005) [None: the profile's value]
-log_every = None  # int: log the metrics every this many epochs [None: the profile's value]
-latents = None  # str: latents: 'paper' (each coordinate independently +-1 with prob. Pr(sparse)) or 'code' (exactly ceil(d Pr(sparse)) non-zeros, as the public code) [None: the profile's value]
-noise = None  # str: noise: 'paper' (variance log(d)/d), 'code' (std sqrt(ln d)/d) or 'none' [None: the profile's value]
-augmentation = None  # str: masks: 'independent' (Eq. 3, D1 x and D2 x, the paper) or 'dependent' (Eq. 2, 2Dx and 2(I-D)x, the public contrastive script) [None: the profile's value]
-masking_prob = None  # float: the 'masking probability' of a mask entry [None: the profile's value]
-mask_meaning = None  # str: 'keep': a mask entry keeps its coordinate with the masking probability (D_jj ~ Bernoulli, the paper); 'drop': it zeroes it (the public code) [None: the profile's value]
-symrelu_form = None  # str: symmetric ReLU: 'paper' (Eq. 14, ReLU(u-b)-ReLU(-u-b)) or 'code' (ReLU(Wx+b)-ReLU(-Wx+b), as the public code) [None: the profile's value]
-reading_runs = None  # int: runs per condition of the check with the public code's readings: its noise level, its masks for contrastive models, its meaning of the masking probability for the others (0: no check) [None: the profile's value]
-sigmas = None  # list[float]: warm-start noise standard deviations sigma (Table 4), one row each [None: the profile's value]
-warm_pick = None  # str: warm start: which dictionary columns start the rows of W: 'code' (as the public code: all d columns when m <= d, m drawn with replacement when m > d), 'with_replacement' (always) or 'cover' (every column at least once) [None: the profile's value]
+# other parameters: `landscape list table-4` (each defaults to the profile's value)
 
 # %%
-from IPython.display import Markdown, display
+from landscape.analysis import claims
+from landscape.companion.page import ExperimentPage, key_numbers
 
-from landscape import claims, experiments, plotting
-from landscape.notebook import key_numbers, verdict
-
-exp = experiments.get("table-4")
-params = exp.setup(profile, globals())
+tab = ExperimentPage("table-4", profile, device, globals())
 
 # %% [markdown]
 # One batched training run over every $\sigma$, Pr(sparse) and seed, cached on disk.
 
 # %%
-results = exp.run(params, device=device)
-summaries = plotting.summarise_all(results, by=exp.sweep_fields)
-table = plotting.compare_table(summaries, "table4")
+tab.train()
 
 # %% [markdown]
 # ## Table 4
@@ -91,8 +66,7 @@ table = plotting.compare_table(summaries, "table4")
 # (The paper orders rows by Pr(sparse), then $\sigma$; here they are ordered by $\sigma$.)
 
 # %%
-display(Markdown(table.markdown()))
-print(table.text())
+tab.compare("Table 4")
 
 # %% [markdown]
 # ## The paper's claims
@@ -102,26 +76,8 @@ print(table.text())
 # 2. Our table matches the paper's within the tolerance, cell by cell (reported as a count).
 
 # %%
-def warmer_claim(summaries, code_readings=False):
-    """Claim 1 on these runs: every sigma below the largest ends with a higher minimum max-cosine."""
-    def final_min(sigma, ps):
-        return plotting.find(summaries, "NCL-basic", warm_sigma=sigma, p_sparse=ps).final["min"].mean
-
-    loosest = max(params["sigmas"])
-    warmer = [s for s in params["sigmas"] if s < loosest]
-    holds = all(final_min(s, ps) > final_min(loosest, ps) for s in warmer for ps in params["p_sparse"])
-    claim = (f"every sigma below {loosest:g} gives a higher final minimum max-cosine than sigma = {loosest:g} "
-             "at every Pr(sparse)")
-    claims.claim_verdict(claim, holds, "; ".join(
-        f"Pr(sparse) {ps:g}: " + ", ".join(f"σ {s:g}: {final_min(s, ps):.2f}" for s in params["sigmas"])
-        for ps in params["p_sparse"]), code_readings)
-    return holds
-
-
-warmer_helps = warmer_claim(summaries)
-table_matches = table.n_within == table.n_cells
-verdict("Table 4 is reproduced within tolerance in every cell", table_matches,
-        f"{table.n_within} of {table.n_cells} cells within max(2 std, 0.05)");
+tab.check("warmer_helps", claims.check_warmer_start, "NCL-basic", tab.params["sigmas"], tab.params["p_sparse"])
+tab.table_matches("Table 4")
 
 # %% [markdown]
 # In this execution, at Pr(sparse) 0.1, the final minimum max-cosine is
@@ -138,7 +94,7 @@ verdict("Table 4 is reproduced within tolerance in every cell", table_matches,
 # ({ref}`pvc-10`); such a run starts with a minimum max-cosine near 0 and pulls the means down.
 
 # %%
-warm_missed, warm_runs = claims.missed_warm_starts(results)
+tab.missed_warm_starts()
 
 # %% [markdown]
 # In this execution {glue:text}`warm_starts_missed` of {glue:text}`warm_runs` runs left a
@@ -156,11 +112,7 @@ warm_missed, warm_runs = claims.missed_warm_starts(results)
 # not a reproduction).
 
 # %%
-code_summaries = claims.code_readings(exp, params, device=device, by=exp.sweep_fields)
-if code_summaries:
-    code_table = plotting.compare_table(code_summaries, "table4")
-    display(Markdown(code_table.markdown()))
-    code_warmer_helps = warmer_claim(code_summaries, code_readings=True)
+tab.code_readings()
 
 # %% [markdown]
 # With the code's noise level, at Pr(sparse) 0.1, the final minimum max-cosine is
@@ -171,9 +123,5 @@ if code_summaries:
 # {glue:text}`code_warmer_helps`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({"warm_starts_missed": warm_missed, "warm_runs": warm_runs,
-             **plotting.key_numbers_for(summaries), "table4_cells": table.n_cells,
-             "table4_cells_within": table.n_within, "claim_warmer_helps": warmer_helps,
-             "claim_table_matches": table_matches, **claims.code_key_numbers(code_summaries),
-             **({"code_table4_cells_within": code_table.n_within, "code_warmer_helps": code_warmer_helps}
-                if code_summaries else {})})
+key_numbers({**tab.warm, **tab.numbers(), **tab.table_numbers, **tab.claims, **tab.code_numbers(),
+             **tab.code_claims})

@@ -74,21 +74,13 @@ import torch
 
 from landscape import theory as T
 from landscape.metrics import max_cosine_summary
-from landscape.notebook import key_numbers, save_figure, verdict
+from landscape.companion import page
+from landscape.companion.page import key_numbers, save_figure, verdict
 
-
-PROFILES = {"smoke": dict(d=6, n_random=500, n_starts=16, steps=300),
-            "paper": dict(d=10, n_random=2000, n_starts=48, steps=600)}
-if profile not in PROFILES:
-    raise ValueError(f"unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
-_defaults = PROFILES[profile]
-d = int(_defaults["d"] if d is None else d)
-n_random = int(_defaults["n_random"] if n_random is None else n_random)
-n_starts = int(_defaults["n_starts"] if n_starts is None else n_starts)
-steps = int(_defaults["steps"] if steps is None else steps)
-params = dict(profile=profile, d=d, alpha=alpha, tau=tau, n_random=n_random, n_starts=n_starts,
-              steps=steps, lr=lr, seed=seed)
-print(params)
+d, n_random, n_starts, steps = page.theory_profile(profile, globals(), d=(6, 10), n_random=(500, 2000),
+                                                   n_starts=(16, 48), steps=(300, 600))
+params = page.show_settings(profile=profile, d=d, alpha=alpha, tau=tau, n_random=n_random, n_starts=n_starts,
+                            steps=steps, lr=lr, seed=seed)
 
 gen = torch.Generator().manual_seed(seed)
 I = torch.eye(d, dtype=torch.float64)
@@ -171,8 +163,7 @@ axes[1].legend(fontsize=8)
 fig.tight_layout()
 save_figure(fig, "theorem-1-ncl-minima", params,
             "Theorem 1(a): non-negative unit-column matrices all attain the minimum of Eq. 6 yet have "
-            "low max-cosine to the ground truth; a negative entry raises the loss.")
-plt.show()
+            "low max-cosine to the ground truth; a negative entry raises the loss.", show=True);
 
 # %% [markdown]
 # ### (b) The contrastive surrogate singles out the permutations
@@ -257,8 +248,7 @@ fig.tight_layout()
 save_figure(fig, "theorem-1-landscape", params,
             "Theorem 1: against the ground-truth alignment, the non-contrastive loss is flat on all "
             "non-negative matrices while the contrastive surrogate reaches its bound only at "
-            "permutations; right: projected gradient descent on Eq. 16.")
-plt.show()
+            "permutations; right: projected gradient descent on Eq. 16.", show=True);
 
 # %% [markdown]
 # ## What the numbers say

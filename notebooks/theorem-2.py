@@ -78,19 +78,12 @@ import torch
 from landscape import theory as T
 from landscape.data import dictionary, make_dataset, noise_std
 from landscape.metrics import max_cosine_summary
-from landscape.notebook import key_numbers, save_figure, verdict
+from landscape.companion import page
+from landscape.companion.page import key_numbers, save_figure, verdict
 
-
-PROFILES = {"smoke": dict(p=20, steps=300, batch=256, record_every=10),
-            "paper": dict(p=50, steps=2000, batch=512, record_every=50)}
-if profile not in PROFILES:
-    raise ValueError(f"unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
-_defaults = PROFILES[profile]
-p = int(_defaults["p"] if p is None else p)
+p, steps, batch, record_every = page.theory_profile(profile, globals(), p=(20, 50), steps=(300, 2000),
+                                                   batch=(256, 512), record_every=(10, 50))
 m = int(p if m is None else m)
-steps = int(_defaults["steps"] if steps is None else steps)
-batch = int(_defaults["batch"] if batch is None else batch)
-record_every = int(_defaults["record_every"] if record_every is None else record_every)
 
 kappa = T.latent_second_moment(d, p_sparse, latents)
 sigma0 = noise_std(d, noise)
@@ -102,10 +95,9 @@ if isinstance(weight_decay, str):
     lam = DECAY_RULES[weight_decay]
 else:
     lam = float(weight_decay)
-params = dict(profile=profile, d=d, p=p, m=m, alpha=alpha, p_sparse=p_sparse, latents=latents,
-              noise=noise, eta=eta, weight_decay=weight_decay, lam=lam, steps=steps, n_data=n_data, batch=batch,
-              record_every=record_every, seed=seed)
-print(params)
+params = page.show_settings(profile=profile, d=d, p=p, m=m, alpha=alpha, p_sparse=p_sparse, latents=latents,
+                            noise=noise, eta=eta, weight_decay=weight_decay, lam=lam, steps=steps, n_data=n_data,
+                            batch=batch, record_every=record_every, seed=seed)
 print(f"kappa = E z_i^2 = {kappa:.4f}, sigma0^2 = {sigma0 ** 2:.4f}, c = {c:.5f}, lambda = {lam:.5f}")
 
 gen = torch.Generator().manual_seed(seed)
@@ -197,8 +189,7 @@ axes[2].legend(fontsize=8)
 fig.tight_layout()
 save_figure(fig, "theorem-2-recursion", params,
             "Theorem 2: with the exact gradient W_t M follows the closed form to machine precision; "
-            "on sampled data the degenerate eigenvalue of E[xx^T] on range(M) splits and GD drifts.")
-plt.show()
+            "on sampled data the degenerate eigenvalue of E[xx^T] on range(M) splits and GD drifts.", show=True);
 
 # %% [markdown]
 # ## Corollary 1
@@ -280,8 +271,7 @@ axes[1].legend(fontsize=7)
 fig.tight_layout()
 save_figure(fig, "corollary-1-combinations", params,
             "Corollary 1: the exact-gradient encoder sits on the curve of combinations of its "
-            "initialisation and never beats the best one (projected rows); full rows can when p > d.")
-plt.show()
+            "initialisation and never beats the best one (projected rows); full rows can when p > d.", show=True);
 
 # %% [markdown]
 # ## What the numbers say

@@ -83,24 +83,15 @@ import torch
 
 from landscape import theory as T
 from landscape.metrics import max_cosine_summary
-from landscape.notebook import key_numbers, save_figure, verdict
+from landscape.companion import page
+from landscape.companion.page import key_numbers, save_figure, verdict
 
-
-PROFILES = {"smoke": dict(d=4, alternations=6, n_cold=3, n_bias=9),
-            "paper": dict(d=5, alternations=8, n_cold=8, n_bias=13)}
-if profile not in PROFILES:
-    raise ValueError(f"unknown profile {profile!r}; valid: {', '.join(PROFILES)}")
-_defaults = PROFILES[profile]
-d = int(_defaults["d"] if d is None else d)
-alternations = int(_defaults["alternations"] if alternations is None else alternations)
-n_cold = int(_defaults["n_cold"] if n_cold is None else n_cold)
-n_bias = int(_defaults["n_bias"] if n_bias is None else n_bias)
-params = dict(profile=profile, d=d, alpha=alpha, kappa=kappa, bias=bias, warm_scale=warm_scale, eta=eta,
-              alternations=alternations, inner_steps=inner_steps, tol=tol, nonorm_steps=nonorm_steps,
-              n_cold=n_cold, bad_biases=list(bad_biases), n_bias=n_bias, sweep_inner_steps=sweep_inner_steps,
-              lemma_a=list(lemma_a),
-              lemma_d=list(lemma_d), lemma_c=list(lemma_c), lemma_steps=lemma_steps, seed=seed)
-print(params)
+d, alternations, n_cold, n_bias = page.theory_profile(profile, globals(), d=(4, 5), alternations=(6, 8),
+                                                     n_cold=(3, 8), n_bias=(9, 13))
+params = page.show_settings(profile=profile, d=d, alpha=alpha, kappa=kappa, bias=bias, warm_scale=warm_scale, eta=eta,
+                            alternations=alternations, inner_steps=inner_steps, tol=tol, nonorm_steps=nonorm_steps,
+                            n_cold=n_cold, bad_biases=bad_biases, n_bias=n_bias, sweep_inner_steps=sweep_inner_steps,
+                            lemma_a=lemma_a, lemma_d=lemma_d, lemma_c=lemma_c, lemma_steps=lemma_steps, seed=seed)
 
 gen = torch.Generator().manual_seed(seed)
 I = torch.eye(d, dtype=torch.float64)
@@ -202,8 +193,8 @@ print(f"no normalisation: max |W - I| = {nonorm_dist:.2e}, row norms up to {floa
 
 cold = []
 for _ in range(n_cold):
-    Co = T._normalize_rows(torch.randn(d, d, generator=gen, dtype=torch.float64))
-    Ct = T._normalize_rows(torch.randn(d, d, generator=gen, dtype=torch.float64))
+    Co = T.normalize_rows(torch.randn(d, d, generator=gen, dtype=torch.float64))
+    Ct = T.normalize_rows(torch.randn(d, d, generator=gen, dtype=torch.float64))
     r = run(Co, Ct, b)
     W = r.phases[-1][0]
     cold.append(dict(res=r, dist=float((W - I).abs().max()), mincos=float(max_cosine_summary(W, I)[0])))
@@ -275,8 +266,7 @@ axes[2].legend(fontsize=7)
 fig.tight_layout()
 save_figure(fig, "theorem-3-convergence", params,
             "Theorem 3: from a warm start the off-diagonal entries shrink by alpha^2 kappa / (1 - b) per "
-            "phase; dropping normalisation, the warm start or an admissible bias breaks convergence to I.")
-plt.show()
+            "phase; dropping normalisation, the warm start or an admissible bias breaks convergence to I.", show=True);
 
 # %% [markdown]
 # ## Lemma 1
@@ -369,8 +359,7 @@ axes[1].legend(fontsize=8)
 fig.tight_layout()
 save_figure(fig, "lemma-1-contraction", params,
             "Lemma 1: the normalised proportional update converges to the stated fixed point, "
-            "contracting by at most gamma per step (measured: 1/(1 + c sqrt(1 + (d-1) a^2))).")
-plt.show()
+            "contracting by at most gamma per step (measured: 1/(1 + c sqrt(1 + (d-1) a^2))).", show=True);
 
 # %% [markdown]
 # ## What the numbers say

@@ -27,12 +27,13 @@ import sys
 import time
 from pathlib import Path
 
-from landscape import execute
-from landscape.cache import SHIPPED_DIR
+from landscape.companion import execute
 from landscape.fileio import write_json
-from landscape.notebook import CLAIMS_FILE, read_claims
-from landscape.provenance import REPO_ROOT, collect
+from landscape.companion.page import CLAIMS_FILE, read_claims
+from landscape.companion import REPO_ROOT
+from landscape.companion.provenance import collect
 
+SHIPPED_DIR = REPO_ROOT / "results" / "runs"
 SUMMARY = REPO_ROOT / "results" / "paper" / "summary.json"
 PAPER_CACHE = REPO_ROOT / ".cache" / "paper-runs"
 
@@ -134,7 +135,7 @@ def main() -> int:
                 "start": prov.get("start"), "end": prov.get("end"),
                 "key_numbers": keys, "shipped_runs": shipped,
                 "git": prov.get("git"), "parameters": prov.get("parameters")}
-            # the verdicts (landscape.notebook.verdict) it recorded; an execution older than
+            # the verdicts (landscape.companion.page.verdict) it recorded; an execution older than
             # claims.json has none, and the scorecard then falls back on its claim_* key numbers
             if (artefacts / CLAIMS_FILE).exists():
                 record["claims"] = read_claims(artefacts)

@@ -11,7 +11,10 @@ import sys
 import torch
 
 from landscape import experiments
-from landscape.cache import SHIPPED_DIR, run_key, use_compile
+from landscape.cache import run_key, use_compile
+from landscape.companion import REPO_ROOT
+
+SHIPPED_DIR = REPO_ROOT / "results" / "runs"
 
 
 def paper_keys() -> set[str]:

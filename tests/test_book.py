@@ -49,7 +49,7 @@ def built_book():
         # (and matplotlib's inline backend: conftest.py's MPLBACKEND=Agg would hide every figure)
         for var in ("LANDSCAPE_OUTPUT_DIR", "LANDSCAPE_CACHE_DIR", "LANDSCAPE_SHIPPED_DIR", "MPLBACKEND"):
             env.pop(var, None)
-        run = subprocess.run([sys.executable, "-m", "landscape.execute", "--profile", "smoke"],
+        run = subprocess.run([sys.executable, "-m", "landscape.companion.cli", "book", "--profile", "smoke"],
                              cwd=ROOT, env=env, capture_output=True, text=True)
         assert run.returncode == 0, f"executing the notebooks failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
         run = subprocess.run([_bin("jupyter-book"), "build", ".", "-W", "-n", "--keep-going"],

@@ -13,7 +13,7 @@ CFGS = [TrainConfig(n=100, batch_size=40, epochs=8, log_every=2, seed=s) for s i
 @pytest.fixture(autouse=True)
 def tmp_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("LANDSCAPE_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(cache, "SHIPPED_DIR", tmp_path / "shipped")
+    monkeypatch.setenv("LANDSCAPE_SHIPPED_DIR", str(tmp_path / "shipped"))
     return tmp_path
 
 

@@ -1,8 +1,9 @@
-"""Claims recorded at execution time: ``verdict`` -> ``claims.json``, printed claims of a golden,
-and the start/end claims shared by Figures 5 and 7."""
+"""Claims recorded at execution time: ``verdict`` -> ``claims.json``, the claims every golden
+prints, and the start/end claims shared by Figures 5 and 7."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,18 +11,12 @@ import nbformat
 import numpy as np
 import pytest
 
-import landscape.execute as E
-from landscape import notebook as N
-from landscape import claims, plotting
+import landscape.companion.execute as E
+from landscape.companion import page as N
+from landscape import analysis as plotting
+from landscape.analysis import claims
 
 GOLDENS = Path(E.GOLDEN_DIR)
-
-
-def _notebook(*printed: str) -> dict:
-    """A minimal executed notebook whose code cells printed ``printed`` (one stream each)."""
-    cells = [{"cell_type": "code", "source": "", "outputs": [
-        {"output_type": "stream", "name": "stdout", "text": text}]} for text in printed]
-    return {"cells": cells}
 
 
 def test_verdict_records_claims_and_replaces_a_repeated_one(tmp_path, monkeypatch, capsys):
@@ -48,35 +43,12 @@ def test_verdict_without_output_dir_records_nothing(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == [] and N.read_claims(tmp_path) == []
 
 
-def test_printed_claims_reads_verdict_lines_back(capsys):
-    lines = [N.verdict("Theorem 1(a): a claim with a colon", True, "detail: (nested) 1.0"),
-             N.verdict("a check", False, paper_claim=False),
-             N.verdict("a failing claim", 0)]
-    nb = _notebook("\n".join(lines) + "\n", "claim_a: True\nclaim_b: False\n")
-    assert N.printed_claims(nb) == [
-        {"claim": "Theorem 1(a): a claim with a colon", "holds": True, "detail": "detail: (nested) 1.0",
-         "key": "claim_a", "paper_claim": True},
-        {"claim": "a failing claim", "holds": False, "detail": "", "key": "claim_b", "paper_claim": True}]
-    # keys whose truth values disagree with the printed verdicts are not paired
-    unpaired = N.printed_claims(_notebook("\n".join(lines), "claim_a: False\nclaim_b: False"))
-    assert [c["key"] for c in unpaired] == [None, None]
-
-
-@pytest.mark.parametrize("name, keys", [
-    ("figure-05", ["claim_min_rises", "claim_matches_paper"]),
-    ("table-2", ["claim_cl_basic_above", "claim_cl_linear_above", "claim_table_matches"])])
-def test_printed_claims_of_a_golden(name, keys):
-    """The scorecard lists a notebook not yet run at paper scale from its golden's claims."""
-    claims = N.printed_claims(nbformat.read(GOLDENS / f"{name}.ipynb", as_version=4))
-    assert [c["key"] for c in claims] == keys
-    assert all(c["claim"] and c["paper_claim"] for c in claims)
-
-
-def test_every_figure_and_table_golden_prints_a_claim():
-    names = [n for n in E.toc_notebooks() if n.startswith(("figure-", "table-"))]
-    for name in names:
-        claims = N.printed_claims(nbformat.read(GOLDENS / f"{name}.ipynb", as_version=4))
-        assert claims and all(c["key"] for c in claims), name
+@pytest.mark.parametrize("name", [n for n in E.toc_notebooks() if n.startswith(("figure-", "table-"))])
+def test_every_figure_and_table_golden_prints_a_paper_claim(name):
+    nb = nbformat.read(GOLDENS / f"{name}.ipynb", as_version=4)
+    printed = [line for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
+               if out.get("output_type") == "stream" for line in "".join(out.get("text", "")).splitlines()]
+    assert any(re.match(r"^CLAIM .+: (HOLDS|DOES NOT HOLD)( \(.*\))?$", line) for line in printed), name
 
 
 def _summary(p_sparse: float, start: float, final: float) -> SimpleNamespace:
@@ -89,7 +61,7 @@ def test_start_end_claims(tmp_path, monkeypatch, capsys):
     start = plotting.reported("fig5", "NCL-warmstart-predictor", "min_maxcos_start").mean
     end = plotting.reported("fig5", "NCL-warmstart-predictor", "min_maxcos_end").mean
     summaries = [_summary(0.1, start, end), _summary(0.2, start, start)]
-    numbers = claims.start_end_claims(summaries, "fig5", "NCL-warmstart-predictor", "NCL")
+    numbers = N.start_end_claims(summaries, "fig5", "NCL-warmstart-predictor", "NCL")
     assert list(numbers) == ["min_start_mean", "min_final_mean", "claim_min_rises",
                              "claim_matches_paper"]
     assert numbers["min_start_mean"] == pytest.approx(start)
@@ -100,8 +72,8 @@ def test_start_end_claims(tmp_path, monkeypatch, capsys):
         ("claim_min_rises", False), ("claim_matches_paper", numbers["claim_matches_paper"])]
     assert recorded[0]["claim"] == "the minimum max-cosine of NCL rises at every Pr(sparse)"
     assert f"about {start:g} to about {end:g}" in recorded[1]["claim"]
-    assert N.printed_claims(_notebook(capsys.readouterr().out)) == [
-        dict(c, key=None) for c in recorded]
+    assert capsys.readouterr().out.splitlines() == [
+        claims.Verdict(**c).line for c in recorded]
 
 
 def test_check_above_and_the_check_of_the_code_readings(tmp_path, monkeypatch, capsys):
@@ -117,16 +89,18 @@ def test_check_above_and_the_check_of_the_code_readings(tmp_path, monkeypatch, c
         want = (plotting.find(summaries, "CL", p_sparse=ps).final["min"].mean
                 - plotting.find(summaries, "NCL", p_sparse=ps).final["min"].mean)
         assert gap == pytest.approx(want)
-    holds = claims.check_above(summaries, "CL", "NCL", params["p_sparse"])
-    assert holds == all(g > 0 for g in gaps.values())
-    claims.check_above(summaries, "NCL", "CL", params["p_sparse"], code_readings=True)
+    v = claims.check_above(summaries, "CL", "NCL", params["p_sparse"])
+    assert isinstance(v, claims.Verdict) and v.paper_claim and capsys.readouterr().out == ""
+    assert N.show(v) == v.holds == all(g > 0 for g in gaps.values())
+    check = claims.check_above(summaries, "NCL", "CL", params["p_sparse"], code_readings=True)
+    assert not check.paper_claim and N.show(check) == check.holds
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("CLAIM CL has a higher final minimum max-cosine than NCL at every Pr(sparse): ")
     assert out[1].startswith("CHECK " + claims.CODE_CHECK_PREFIX + "NCL has a higher final minimum")
-    code = claims.code_readings(exp, params, figure=None)
+    code = N.code_readings(exp, params, figure=None)
     assert {s.model for s in code} == {"NCL", "CL"} and all(s.runs == 1 for s in code)
     assert set(claims.code_key_numbers(code)) == {f"code_{m}_ps0p{k}_min" for m in ("ncl", "cl") for k in (2, 3)}
-    assert claims.code_readings(exp, {**params, "reading_runs": 0}) == []
+    assert N.code_readings(exp, {**params, "reading_runs": 0}) == []
 
 
 def test_check_trend_rises_and_decreases(capsys):
@@ -134,13 +108,13 @@ def test_check_trend_rises_and_decreases(capsys):
         return SimpleNamespace(cond={"p_sparse": ps}, start={"min": SimpleNamespace(mean=start)},
                                final={"min": SimpleNamespace(mean=final)})
     rising = [summary(0.1, 0.5, 0.7), summary(0.2, 0.6, 0.65)]
-    assert claims.check_trend(rising, "NCL", "rises")
-    assert not claims.check_trend(rising, "NCL", "decreases", code_readings=True)
+    assert N.show(claims.check_trend(rising, "NCL", "rises"))
+    assert not N.show(claims.check_trend(rising, "NCL", "decreases", code_readings=True))
     out = capsys.readouterr().out.splitlines()
     assert out[0] == ("CLAIM the minimum max-cosine of NCL rises at every Pr(sparse): HOLDS "
                       "(Pr(sparse) 0.1: final - start = +0.20; Pr(sparse) 0.2: final - start = +0.05)")
     assert out[1].startswith("CHECK " + claims.CODE_CHECK_PREFIX + "the minimum max-cosine of NCL decreases")
-    assert not claims.check_trend(rising[:1] + [summary(0.3, 0.6, 0.5)], "NCL", "rises")
+    assert not claims.check_trend(rising[:1] + [summary(0.3, 0.6, 0.5)], "NCL", "rises").holds
     with pytest.raises(ValueError, match="unknown direction 'up'; valid choices: rises, decreases"):
         claims.check_trend(rising, "NCL", "up")
 

@@ -17,9 +17,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import landscape.execute as E
-from landscape import __version__, cli, experiments
-from landscape import sweep as S
+import landscape.companion.execute as E
+from landscape import __version__, experiments
+from landscape.companion import cli, parameters, runs
+from landscape.companion import sweep as S
 
 TINY = ["-p", "runs", "1", "-p", "epochs", "4", "-p", "n", "50", "-p", "batch_size", "50",
         "-p", "log_every", "2"]
@@ -54,41 +55,41 @@ def _numbers(folder: Path) -> dict:
     ("Table 3", "table-1"), ("tab3", "table-1"), ("Figure 17", "table-1"),
 ])
 def test_resolve_name_friendly_forms(text, name):
-    assert cli.resolve_name(text) == name
+    assert parameters.resolve_name(text) == name
 
 
 def test_every_section_resolves_to_its_notebook():
     for section, notebook in experiments.SECTIONS.items():
-        assert cli.resolve_name(section) == notebook
+        assert parameters.resolve_name(section) == notebook
 
 
 @pytest.mark.parametrize("text, hint", [("figre-5", "figure-05"), ("tabel2", "table-2"),
                                         ("thoerem1", "theorem-1")])
 def test_resolve_name_suggests_the_closest(text, hint):
-    with pytest.raises(cli.UsageError) as err:
-        cli.resolve_name(text)
+    with pytest.raises(parameters.UsageError) as err:
+        parameters.resolve_name(text)
     assert f"did you mean {hint!r}" in str(err.value)
     assert "valid names:" in str(err.value) and "theorem-1" in str(err.value)
 
 
 def test_parse_value_is_literal_only():
-    assert cli.parse_value("0.01") == 0.01
-    assert cli.parse_value("[0.1, 0.2]") == [0.1, 0.2]
-    assert cli.parse_value("True") is True
-    assert cli.parse_value("None") is None
-    assert cli.parse_value("code") == "code"          # a bare word stays a string
-    assert cli.parse_value("'code'") == "code"
+    assert parameters.parse_value("0.01") == 0.01
+    assert parameters.parse_value("[0.1, 0.2]") == [0.1, 0.2]
+    assert parameters.parse_value("True") is True
+    assert parameters.parse_value("None") is None
+    assert parameters.parse_value("code") == "code"          # a bare word stays a string
+    assert parameters.parse_value("'code'") == "code"
     evil = "__import__('os').system('touch /tmp/pwned-by-landscape-cli')"
-    assert cli.parse_value(evil) == evil              # never evaluated
+    assert parameters.parse_value(evil) == evil              # never evaluated
     assert not Path("/tmp/pwned-by-landscape-cli").exists()
 
 
 def test_split_values():
-    assert cli.split_values("0.1,0.2") == [0.1, 0.2]
-    assert cli.split_values("[0.1,0.2],[0.3]") == [[0.1, 0.2], [0.3]]
-    assert cli.split_values("code, paper") == ["code", "paper"]
-    assert cli.split_values("'a,b',c") == ["a,b", "c"]
-    assert cli.split_values("0.5") == [0.5]
+    assert parameters.split_values("0.1,0.2") == [0.1, 0.2]
+    assert parameters.split_values("[0.1,0.2],[0.3]") == [[0.1, 0.2], [0.3]]
+    assert parameters.split_values("code, paper") == ["code", "paper"]
+    assert parameters.split_values("'a,b',c") == ["a,b", "c"]
+    assert parameters.split_values("0.5") == [0.5]
 
 
 # ============================================================================ bad input -> exit 2
@@ -117,7 +118,7 @@ def test_split_values():
 ])
 def test_bad_input_exits_2_with_a_clear_message(argv, needles, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert landscape(*argv) == cli.EXIT_USAGE
+    assert landscape(*argv) == runs.EXIT_USAGE
     err = capsys.readouterr().err
     assert err.startswith("landscape: error: ")
     for needle in needles:
@@ -134,7 +135,7 @@ def test_malformed_command_line_exits_2(capsys):
 
 def test_console_script_reports_bad_input(tmp_path):
     exe = Path(sys.executable).with_name("landscape")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "landscape.cli"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "landscape.companion.cli"]
     proc = subprocess.run([*cmd, "run", "fig5", "-p", "lrr", "1"], capture_output=True, text=True,
                           cwd=tmp_path, timeout=300)
     assert proc.returncode == 2, proc.stderr
@@ -188,7 +189,7 @@ def test_run_writes_the_notebook_figures_numbers_and_provenance(first_run):
     assert len(dests) == 1
     dest = dests[0]
     params = {**TINY_PARAMS, "lr": 0.02, "device": "cpu"}
-    assert dest.name == f"figure-01-{cli.params_hash('figure-01', 'smoke', params)}"
+    assert dest.name == f"figure-01-{runs.params_hash('figure-01', 'smoke', params)}"
     names = {p.name for p in dest.iterdir()}
     assert {"figure-01.ipynb", "figure-01.png", "figure-01.pdf", "figure-01.svg",
             "key_numbers.json", "provenance.json"} <= names
@@ -265,7 +266,7 @@ def test_cite_prints_bibtex_and_a_credit_for_the_run(first_run, capsys):
         mp.chdir(work)
         assert landscape("cite", "fig1", *TINY, "-p", "lr", "0.02", "-p", "device", "cpu") == 0
         assert f"run folder runs/{dests[0].name}" in capsys.readouterr().out
-        assert landscape("cite", "fig1", "-p", "lr", "0.03") == cli.EXIT_USAGE
+        assert landscape("cite", "fig1", "-p", "lr", "0.03") == runs.EXIT_USAGE
         assert "no run of figure-01 with these parameters" in capsys.readouterr().err
 
 
@@ -274,7 +275,7 @@ def test_cite_without_a_run(tmp_path, monkeypatch, capsys):
     assert landscape("cite", "Figure 10") == 0
     out = capsys.readouterr().out
     assert "@inproceedings{pokle2022contrasting" in out and "Figure 10 (notebook figure-03)" in out
-    assert landscape("cite", "fig1", "--out", tmp_path / "nothing") == cli.EXIT_USAGE
+    assert landscape("cite", "fig1", "--out", tmp_path / "nothing") == runs.EXIT_USAGE
     assert "no provenance.json" in capsys.readouterr().err
 
 
@@ -282,7 +283,7 @@ def test_diverging_training_exits_non_zero_with_the_engine_message(tmp_path, mon
     monkeypatch.chdir(tmp_path)
     rc = landscape("run", "figure-05", *TINY, "-p", "p_sparse", "0.2", "-p", "lr", "1e30",
                    "--out", "diverged", "--quiet")
-    assert rc == cli.EXIT_DIVERGED
+    assert rc == runs.EXIT_DIVERGED
     err = capsys.readouterr().err
     assert "training diverged" in err and "lower 'lr'" in err and "epoch" in err
     assert not (tmp_path / "diverged").exists()          # no half-written destination
@@ -294,7 +295,7 @@ def test_diverging_training_exits_non_zero_with_the_engine_message(tmp_path, mon
 
 # ============================================================================ failures without executing
 def _fake_execute(fail: BaseException | None = None, numbers: dict | None = None):
-    """Stands in for landscape.execute.execute: writes what it would, then fails or not."""
+    """Stands in for landscape.companion.execute.execute: writes what it would, then fails or not."""
     def fake(name, out_dir, parameters=None, *, profile="paper", **kwargs):
         out_dir = Path(out_dir)
         art = out_dir / name
@@ -323,7 +324,7 @@ class _CellError(Exception):
 def test_ctrl_c_during_run_leaves_no_partial_destination(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(E, "execute", _fake_execute(KeyboardInterrupt()))
-    assert landscape("run", "figure-01", *TINY, "--out", "dest") == cli.EXIT_INTERRUPTED
+    assert landscape("run", "figure-01", *TINY, "--out", "dest") == runs.EXIT_INTERRUPTED
     assert "interrupted" in capsys.readouterr().err
     assert not (tmp_path / "dest").exists()
     assert (tmp_path / "failed-dest" / "failed-figure-01.ipynb").exists()
@@ -336,14 +337,14 @@ def test_ctrl_c_during_a_rerun_keeps_the_previous_results(tmp_path, monkeypatch)
     assert landscape("run", "figure-01", *TINY, "--out", "dest", "--quiet") == 0
     before = {p.name: p.read_bytes() for p in (tmp_path / "dest").iterdir()}
     monkeypatch.setattr(E, "execute", _fake_execute(KeyboardInterrupt()))
-    assert landscape("run", "figure-01", *TINY, "--out", "dest", "--force") == cli.EXIT_INTERRUPTED
+    assert landscape("run", "figure-01", *TINY, "--out", "dest", "--force") == runs.EXIT_INTERRUPTED
     assert {p.name: p.read_bytes() for p in (tmp_path / "dest").iterdir()} == before
 
 
 def test_notebook_failure_exits_1_and_keeps_the_partial_notebook(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(E, "execute", _fake_execute(_CellError("ZeroDivisionError", "division by zero")))
-    assert landscape("run", "figure-01", *TINY, "--out", "dest", "--quiet") == cli.EXIT_FAILED
+    assert landscape("run", "figure-01", *TINY, "--out", "dest", "--quiet") == runs.EXIT_FAILED
     err = capsys.readouterr().err
     assert "notebook figure-01 failed: ZeroDivisionError: division by zero" in err
     assert "failed-dest" in err and not (tmp_path / "dest").exists()
@@ -355,7 +356,7 @@ def test_run_refuses_to_overwrite_a_foreign_folder(tmp_path, monkeypatch, capsys
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "thesis.tex").write_text("precious")
     monkeypatch.setattr(E, "execute", _fake_execute())
-    assert landscape("run", "figure-01", "--out", "mine") == cli.EXIT_USAGE
+    assert landscape("run", "figure-01", "--out", "mine") == runs.EXIT_USAGE
     assert "not a landscape run folder" in capsys.readouterr().err
     assert (tmp_path / "mine" / "thesis.tex").read_text() == "precious"
 
@@ -387,7 +388,7 @@ def test_ctrl_c_during_sweep_shuts_down_and_writes_nothing_partial(tmp_path, mon
     monkeypatch.setattr(S, "_client", fake_client)
     monkeypatch.setattr(S, "_as_completed", interrupted)
     rc = landscape("sweep", "figure-01", "-p", "lr", "0.01,0.02", *TINY, "--out", "sw")
-    assert rc == cli.EXIT_INTERRUPTED and _FakeClient.closed
+    assert rc == runs.EXIT_INTERRUPTED and _FakeClient.closed
     assert "re-run the same command to resume" in capsys.readouterr().err
     assert not (tmp_path / "sw" / "summary.csv").exists()
     assert list((tmp_path / "sw" / "points").iterdir()) == []
@@ -452,7 +453,7 @@ def test_sweep_on_a_local_dask_cluster_resumes(tmp_path, monkeypatch, capsys):
 def test_sweep_points_share_key_names_and_plot_values(tmp_path):
     """A Pr(sparse) sweep: each point's keys lose its own condition, and the heat map finds
     every point (p_sparse [0.1] in a point equals 0.1 on the axis)."""
-    from landscape import sweep
+    from landscape.companion import sweep
 
     assert sweep.own_condition_keys({"ncl_ps0p1_min": 0.5, "ncl_ps0p3_min": 0.9, "claim": True},
                                     {"p_sparse": [0.1], "masking_prob": 0.5}) == \
@@ -461,3 +462,4 @@ def test_sweep_points_share_key_names_and_plot_values(tmp_path):
             for ps in (0.1, 0.3) for mp in (0.5, 0.7)]
     assert sweep._value(rows, {"p_sparse": 0.3, "masking_prob": 0.7}, "ncl_min") == pytest.approx(1.0)
     assert sweep._value(rows, {"p_sparse": [0.1], "masking_prob": 0.5}, "ncl_min") == pytest.approx(0.6)
+

@@ -24,7 +24,10 @@ def _key(req: Requirement) -> tuple:
 
 
 def pyproject_requirements() -> dict[str, Requirement]:
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    """The runtime dependencies and those of every extra (environment.yml installs them all)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    deps = project["dependencies"] + [d for extra in project.get("optional-dependencies", {}).values()
+                                      for d in extra]
     return {canonicalize_name(Requirement(d).name): Requirement(d) for d in deps}
 
 
@@ -42,6 +45,13 @@ def environment_requirements() -> dict[str, Requirement]:
         req = Requirement(line)
         reqs[canonicalize_name(req.name)] = req
     return reqs
+
+
+def test_runtime_dependencies_are_the_science_stack():
+    """`import landscape` needs only these (tests/test_layers.py checks that it imports with them)."""
+    runtime = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert {canonicalize_name(Requirement(d).name) for d in runtime} == {
+        "torch", "ninja", "numpy", "scipy", "matplotlib", "tqdm"}
 
 
 def test_same_packages():
@@ -68,7 +78,8 @@ def test_environment_installs_the_project_and_a_python():
     version = pythons[0].split("=", 1)[1].lstrip("=")
     assert Version(version) in SpecifierSet(requires), (version, requires)
     pip = [d["pip"] for d in deps if isinstance(d, dict)][0]
-    assert any(line.replace(" ", "") == "-e." for line in pip), "environment.yml must install the project (-e .)"
+    assert any(line.replace(" ", "") == "-e.[book,test]" for line in pip), (
+        "environment.yml must install the project with its extras (-e .[book,test])")
 
 
 def test_torch_pinned_exactly():

@@ -1,4 +1,4 @@
-"""The figure / table registry (landscape.experiments), its notebooks, and landscape.plotting."""
+"""The figure / table registry (landscape.experiments), its notebooks, and landscape.analysis."""
 from __future__ import annotations
 
 import math
@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from landscape import experiments as E
-from landscape import plotting as P
+from landscape import analysis as P
+from landscape.analysis.summaries import STD_DDOF
 from landscape.config import TrainConfig
 from landscape.train import TrainResult
 
@@ -301,7 +302,7 @@ def test_summarise_groups_by_condition():
     s = P.find(summ, "NCL", p_sparse=0.2)
     vals = res.maxcos[3:, -1, 0]
     assert s.final["min"].mean == pytest.approx(vals.mean())
-    assert s.final["min"].std == pytest.approx(vals.std(ddof=P.STD_DDOF))
+    assert s.final["min"].std == pytest.approx(vals.std(ddof=STD_DDOF))
     assert s.final["min"].min == pytest.approx(vals.min()) and s.runs == 3
     assert s.key("min") == "ncl_ps0p2_min" and s.key("min", "start") == "ncl_ps0p2_min_start"
     keys = P.key_numbers_for(summ)
@@ -317,12 +318,9 @@ def test_tolerance_is_defined_once():
     assert P.within_tolerance(0.9, 0.5, 0.2)
 
 
-def test_reported_numbers_copy_matches_shared():
+def test_reported_numbers_are_package_data():
     rows = P.load_reported()
     assert len(rows) == 94
-    shared = ROOT.parent / "shared" / "paper" / "reported_numbers.csv"
-    if shared.exists():
-        assert (ROOT / "results" / "reported_numbers.csv").read_text() == shared.read_text()
     r = P.reported("table2", "CL-basic", "min", p_sparse=0.1)
     assert (r.mean, r.std) == (0.88, 0.002)
     assert P.reported("table4", "NCL-basic", "max", p_sparse=0.3, sigma_ws=0.002).mean == 0.96
@@ -331,10 +329,11 @@ def test_reported_numbers_copy_matches_shared():
 
 def test_every_reported_model_is_an_experiment_model():
     models = {m for e in E.EXPERIMENTS.values() for m in e.labels}
-    with open(ROOT / "results" / "reported_numbers.csv", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if row["source"].startswith("table"):
-                assert row["model"] in models, row["model"]
+    from landscape.analysis.reported import reported_csv
+
+    for row in csv.DictReader(reported_csv().splitlines()):
+        if row["source"].startswith("table"):
+            assert row["model"] in models, row["model"]
 
 
 def test_compare_table_marks_cells():
@@ -409,7 +408,7 @@ def test_figure_7_variant_starts_at_the_quoted_cosine_and_is_shipped():
     assert TrainConfig.warm_c_for_cosine(1 / math.sqrt(2), 50) == pytest.approx(1.0)   # sigma^2 = 1/p
     with pytest.raises(ValueError, match="cosine must lie in"):
         TrainConfig.warm_c_for_cosine(1.0, 50)
-    from landscape.plotting import reported
+    from landscape.analysis import reported
 
     assert reported("fig7", "NCL-warmstart-rownorm", "min_maxcos_start").mean == E.FIG7_QUOTED_START
     f7 = E.get("figure-07")

@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import landscape.execute as E
-from landscape import notebook as N
+import landscape.companion.execute as E
+from landscape.companion import page as N
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDENS = ROOT / "tests" / "goldens"
@@ -242,7 +242,7 @@ import os
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-from landscape.notebook import key_numbers, save_figure
+from landscape.companion.page import key_numbers, save_figure
 assert not fail, "asked to fail"
 fig = plt.figure()
 save_figure(fig, "toy-figure", {"scale": scale})

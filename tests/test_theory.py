@@ -280,7 +280,7 @@ def test_best_combination_beats_every_combination():
 # =============================================================================== Theorem 3
 def test_joint_states_are_a_distribution_with_the_right_marginals():
     d, alpha, kappa = 2, 0.4, 0.3
-    Y1, Y2, P = T._joint_states(d, alpha, kappa)
+    Y1, Y2, P = T.theorem3._joint_states(d, alpha, kappa)
     assert float(P.sum()) == pytest.approx(1.0, abs=1e-14)
     assert float((P * (Y1[:, 0] != 0)).sum()) == pytest.approx(alpha * kappa)
     assert float((P * Y1[:, 0] * Y2[:, 0]).sum()) == pytest.approx(alpha ** 2 * kappa)

@@ -18,7 +18,6 @@ import torch
 from .config import TrainConfig
 from .fileio import atomic_write
 from .losses import nt_xent_kernel
-from .provenance import REPO_ROOT
 from .train import Engine, TrainResult, resolve_device, train, use_compile
 
 # Bump when a change to the engine changes its numbers: old cache entries are then ignored.
@@ -28,13 +27,25 @@ ENGINE_VERSION = "1"
 #: the compiled CPU kernel, and the name of the kernel that runs joins the key.
 METHOD_VERSIONS = {"cl": "3"}
 
-#: Results of the paper-scale runs shipped with the repository (read-only fallback;
-#: ``LANDSCAPE_SHIPPED_DIR`` points elsewhere, e.g. at an empty folder in tests).
-SHIPPED_DIR = Path(os.environ.get("LANDSCAPE_SHIPPED_DIR", REPO_ROOT / "results" / "runs"))
+#: Environment variables naming the cache folder and a read-only folder of shipped results
+#: (the companion layer points them at the checkout's ``.cache/runs`` and ``results/runs``).
+CACHE_ENV = "LANDSCAPE_CACHE_DIR"
+SHIPPED_ENV = "LANDSCAPE_SHIPPED_DIR"
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("LANDSCAPE_CACHE_DIR", REPO_ROOT / ".cache" / "runs"))
+    """Where results are cached: ``$LANDSCAPE_CACHE_DIR``, else the user's cache folder
+    (``$XDG_CACHE_HOME/landscape/runs``, by default ``~/.cache/landscape/runs``)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "landscape" / "runs"
+
+
+def shipped_dir() -> Path | None:
+    """A read-only folder of results trained elsewhere (``$LANDSCAPE_SHIPPED_DIR``), or None."""
+    value = os.environ.get(SHIPPED_ENV)
+    return Path(value) if value else None
 
 
 def run_key(configs: Sequence[TrainConfig], device: torch.device, dtype: torch.dtype,
@@ -80,8 +91,8 @@ def find_cached(configs: Sequence[TrainConfig], *, device: str = "auto", dtype: 
     """The cached (or shipped) result of :func:`cached_train` for ``configs``, or None: never trains."""
     configs = list(configs)
     key = run_key(configs, resolve_device(device), dtype, use_compile(configs, compile))
-    for folder in (cache_dir(), SHIPPED_DIR):
-        if (folder / f"{key}.npz").exists():
+    for folder in (cache_dir(), shipped_dir()):
+        if folder is not None and (folder / f"{key}.npz").exists():
             return load_result(folder / f"{key}.npz")
     return None
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from .data import AUGMENTATIONS, DICTIONARY_KINDS, LATENT_SCHEMES, MASK_MEANINGS, NOISE_SCHEMES, keep_probability
 
@@ -21,9 +21,11 @@ ACTIVATIONS = ("symrelu", "relu", "none")
 SYMRELU_FORMS = ("paper", "code")
 LOSS_FORMS = ("normalized", "inner")
 INITS = ("random", "warm")
-WARM_PICKS = ("with_replacement", "cover")
+WARM_PICKS = ("with_replacement", "cover", "code")
 WEIGHT_NORMS = ("none", "row", "column")
 METRIC_LAYERS = ("first", "product")
+BIAS_INITS = ("zero", "torch")
+WEIGHT_NORM_SCOPES = ("updated", "all")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class TrainConfig:
     batchnorm: bool = False
     layers: int = 1
     predictor: bool = False         # linear predictor (Eq. 5 / 7), no BN or activation after it
-    freeze_predictor: bool = False  # keep the predictor at its initial weights (public script, Figs. 7, 13-16)
+    freeze_predictor: bool = False  # keep the predictor at its initial weights (the public code trains it)
+    predictor_bias: bool = True     # the predictor's bias (public scripts for Figs. 7, 13-16: --use_pred_bias False)
     projector: bool = False         # linear projector (Simplified-SimCLR)
     loss_form: str = "normalized"   # normalized: Eq. 4/5, cosine NT-Xent | inner: Eq. 6/7/8
     temperature: float = 0.05       # NT-Xent: similarities divided by it
@@ -59,7 +62,8 @@ class TrainConfig:
     init: str = "random"            # random: N(0, 1/(p d)) | warm: columns of M plus noise
     warm_c: float = 1.0             # warm start sigma = p^(-c/2) ...
     warm_sigma: float | None = None  # ... unless sigma is given directly
-    warm_pick: str = "with_replacement"
+    warm_pick: str = "with_replacement"  # | cover | code (gen_Winit: M's columns in order when m = d)
+    bias_init: str = "zero"         # zero (the text) | torch: U(+-1/sqrt(fan_in)), nn.Linear's default (public code)
     # training
     lr: float = 0.025
     epochs: int = 8000
@@ -67,6 +71,7 @@ class TrainConfig:
     drop_last: bool = False
     weight_decay: float = 0.0
     weight_norm: str = "none"       # none | row | column, after every step
+    weight_norm_scope: str = "updated"  # updated: the network just stepped | all: W^o and W^t (public code)
     log_every: int = 10
     seed: int = 0
 
@@ -97,7 +102,16 @@ class TrainConfig:
         return dataclasses.replace(self, **check_names(changes))
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """All fields, except those of :data:`LATER_FIELDS` that are at their default.
+
+        Cache keys (:meth:`key`, ``landscape.cache.run_key``) hash this dictionary, and shipped
+        results store it: a field added later must leave the key of every configuration that
+        existed before unchanged, so it appears only when it is set to something else."""
+        out = dataclasses.asdict(self)
+        for name, default in LATER_FIELDS.items():
+            if out[name] == default:
+                del out[name]
+        return out
 
     def key(self) -> str:
         """Stable content hash of the configuration."""
@@ -106,19 +120,29 @@ class TrainConfig:
 
 FIELD_NAMES = tuple(f.name for f in dataclasses.fields(TrainConfig))
 
+#: Fields added after results were first cached and shipped, with their defaults: omitted from
+#: :meth:`TrainConfig.to_dict` at those defaults so that existing cache keys do not change.
+LATER_FIELDS: dict[str, Any] = {"bias_init": "zero", "predictor_bias": True, "weight_norm_scope": "updated"}
+
 # Fields that may differ between replicas trained together in one batch: they change data,
 # initial values or scalars, never tensor shapes or the computation graph.
 REPLICA_FIELDS = ("p_sparse", "latents", "noise", "dictionary", "masking_prob", "mask_meaning",
-                  "init", "warm_c", "warm_sigma", "warm_pick", "lr", "weight_decay",
+                  "init", "warm_c", "warm_sigma", "warm_pick", "bias_init", "lr", "weight_decay",
                   "temperature", "seed")
+
+
+def closest(name: Any, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, or an empty string: the one hint
+    of every "unknown name" error."""
+    match = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.5)
+    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def check_names(changes: dict[str, Any]) -> dict[str, Any]:
     """Raise a clear error for unknown configuration names (with a closest match)."""
     for name in changes:
         if name not in FIELD_NAMES:
-            close = difflib.get_close_matches(name, FIELD_NAMES, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = closest(name, FIELD_NAMES)
             raise ValueError(f"unknown configuration parameter {name!r}{hint}; "
                              f"valid names: {', '.join(FIELD_NAMES)}")
     return changes
@@ -126,8 +150,7 @@ def check_names(changes: dict[str, Any]) -> dict[str, Any]:
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        close = difflib.get_close_matches(str(value), choices, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = closest(str(value), choices)
         raise ValueError(f"unknown {name} {value!r}{hint}; valid choices: {', '.join(choices)}")
 
 
@@ -146,6 +169,8 @@ def validate(c: TrainConfig) -> None:
     _choice("warm_pick", c.warm_pick, WARM_PICKS)
     _choice("weight_norm", c.weight_norm, WEIGHT_NORMS)
     _choice("metric_layer", c.metric_layer, METRIC_LAYERS)
+    _choice("bias_init", c.bias_init, BIAS_INITS)
+    _choice("weight_norm_scope", c.weight_norm_scope, WEIGHT_NORM_SCOPES)
     for name in ("p", "d", "m", "n", "epochs", "batch_size", "log_every"):
         v = getattr(c, name)
         if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
@@ -180,6 +205,10 @@ def validate(c: TrainConfig) -> None:
         raise ValueError("the contrastive model takes a projector, not a predictor")
     if c.freeze_predictor and not c.predictor:
         raise ValueError("freeze_predictor needs predictor=True")
+    if not isinstance(c.predictor_bias, bool):
+        raise ValueError(f"predictor_bias must be True or False, got {c.predictor_bias!r}")
+    if not c.predictor_bias and not c.predictor:
+        raise ValueError("predictor_bias=False needs predictor=True")
     if c.method == "simsiam" and not c.predictor:
         raise ValueError("Simplified-SimSiam needs predictor=True")
     if c.method == "simsiam" and c.projector:

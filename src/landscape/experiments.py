@@ -58,28 +58,17 @@ Choices made where the paper is ambiguous (each is documented on its experiment 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import itertools
 import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-from .config import FIELD_NAMES, TrainConfig
+from .config import FIELD_NAMES, TrainConfig, closest
+from .profiles import DEVICE_HELP, DEVICES, PROFILE_HELP, PROFILES
 
-PROFILES = ("paper", "smoke")
-PROFILE_HELP = ('"smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" '
-                '(the paper\'s settings)')
-DEVICE_HELP = '"auto" (a GPU if there is one), "cpu" or "cuda"'
-DEVICES = ("auto", "cpu", "cuda")
 
 __all__ = ["PROFILES", "Knob", "Model", "Experiment", "EXPERIMENTS", "SECTIONS", "get", "names",
            "notebook_of", "closest"]
-
-
-def closest(name: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``choices``, or an empty string."""
-    match = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.5)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 # --------------------------------------------------------------------------------------- knobs
@@ -319,12 +308,10 @@ class Experiment:
     name: str
     title: str
     sections: tuple[str, ...]
-    summary: str
     models: tuple[Model, ...]
     knob_names: tuple[str, ...]
     paper: tuple[tuple[str, Any], ...]
     smoke: tuple[tuple[str, Any], ...]
-    choices: tuple[str, ...] = ()
     sweep: tuple[tuple[str, str], ...] = (("p_sparse", "p_sparse"),)
     panels: int = 2
     #: Named variants beyond the two readings, ``(name, ((knob, value), ...))``: the same models
@@ -372,21 +359,18 @@ class Experiment:
         return params
 
     def setup(self, profile: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
-        """A notebook's first step: validate its ``parameters`` cell (the knobs are read from
-        ``namespace``, i.e. the notebook's ``globals()``), print the resolved setting and, for the
-        smoke profile, that it is not a reproduction.  Returns the resolved knob values."""
-        params = self.resolve(profile, **{name: namespace[name] for name in self.knob_names})
-        print(self.describe(params))
-        if profile == "smoke":
-            print("\nSMOKE PROFILE: a pipeline check at toy scale, not a reproduction of the paper.")
-        return params
+        """A notebook's first step: validate the knobs set in ``namespace`` (the notebook's
+        ``globals()``, where papermill injects them; a knob not set takes the profile's value).
+        Returns the resolved knob values; :meth:`describe` shows them."""
+        return self.resolve(profile, **{name: namespace.get(name) for name in self.knob_names})
 
     def describe(self, params: Mapping[str, Any] | None = None) -> str:
-        """The knobs with their values (or help), and each model's fixed fields."""
+        """The knobs with their values (or, without ``params``, their help), and each model's
+        fixed fields."""
         lines = [f"{self.name}: {self.title}"]
         for k, knob in self.knobs.items():
-            val = "" if params is None else f" = {params[k]!r}"
-            lines.append(f"  {k}{val}  # {knob.type_name}: {knob.help}")
+            lines.append(f"  {k} = {params[k]!r}" if params is not None
+                         else f"  {k}  # {knob.type_name}: {knob.help}")
         for mdl in self.models:
             fixed = ", ".join(f"{k}={v!r}" for k, v in mdl.fixed)
             ref = " (reference, not drawn)" if mdl.reference else ""
@@ -395,13 +379,12 @@ class Experiment:
         return "\n".join(lines)
 
     def parameters_cell(self) -> str:
-        """The source of the notebook's ``parameters`` cell: ``profile``, ``device`` and every
-        knob (default None = the profile's value), each with a ``# type: help`` comment."""
-        lines = [f'profile = "smoke"  # str: {PROFILE_HELP}',
-                 f'device = "auto"  # str: {DEVICE_HELP}']
-        for k, knob in self.knobs.items():
-            lines.append(f"{k} = None  # {knob.type_name}: {knob.help} [None: the profile's value]")
-        return "\n".join(lines)
+        """The source of the notebook's ``parameters`` cell: ``profile`` and ``device``. Every
+        knob can be injected beside them (``landscape run NAME -p KNOB VALUE``); their types,
+        ranges and help live once, in :data:`KNOBS` (``landscape list NAME`` shows them)."""
+        return "\n".join([f'profile = "smoke"  # str: {PROFILE_HELP}',
+                          f'device = "auto"  # str: {DEVICE_HELP}',
+                          f"# other parameters: `landscape list {self.name}` (each defaults to the profile's value)"])
 
     # ---------------------------------------------------------------- configurations
     def conditions(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -518,9 +501,9 @@ class Experiment:
                    for c in self.configs(params, reading).values())
 
 
-def _experiment(name: str, title: str, sections: Sequence[str], summary: str, models: Sequence[Model],
+def _experiment(name: str, title: str, sections: Sequence[str], models: Sequence[Model],
                 extra_knobs: Sequence[str] = (), paper: Mapping[str, Any] | None = None,
-                smoke: Mapping[str, Any] | None = None, choices: Sequence[str] = (),
+                smoke: Mapping[str, Any] | None = None,
                 sweep: Sequence[tuple[str, str]] = (("p_sparse", "p_sparse"),), panels: int = 2,
                 drop_knobs: Sequence[str] = (), variants: Mapping[str, Mapping[str, Any]] | None = None) -> Experiment:
     knob_names = tuple(k for k in BASE_KNOBS if k not in drop_knobs) + tuple(extra_knobs)
@@ -529,10 +512,10 @@ def _experiment(name: str, title: str, sections: Sequence[str], summary: str, mo
     smoke_vals = dict(SMOKE_CHANGES)
     smoke_vals.update(smoke or {})
     exp = Experiment(
-        name=name, title=title, sections=tuple(sections), summary=summary, models=tuple(models),
+        name=name, title=title, sections=tuple(sections), models=tuple(models),
         knob_names=knob_names, paper=tuple((k, KNOBS[k].check(vals[k])) for k in knob_names),
         smoke=tuple((k, KNOBS[k].check(v)) for k, v in smoke_vals.items() if k in knob_names),
-        choices=tuple(choices), sweep=tuple(sweep), panels=panels,
+        sweep=tuple(sweep), panels=panels,
         variants=tuple((v, tuple((k, KNOBS[k].check(x)) for k, x in changes.items()))
                        for v, changes in (variants or {}).items()))
     for profile in PROFILES:
@@ -541,16 +524,6 @@ def _experiment(name: str, title: str, sections: Sequence[str], summary: str, mo
     return exp
 
 
-_BN_CHOICE_FIG2 = ("BatchNorm in both models, as the caption and Table 2 say; the public "
-                   "non-contrastive model ignores its BN flag (ncl_batchnorm=False is that reading).")
-_CL_AUG = ("Contrastive runs use the independent masks of Eq. 3, as the text says; the public "
-           "contrastive script uses the dependent masks of Eq. 2 (augmentation='dependent').")
-_NORMED_CHOICE = ("Encoder: warm-started linear layer with symmetric ReLU, no BatchNorm, no predictor "
-                  "(the text: 'works even in the absence of a prediction head'); representations "
-                  "normalised before the loss (Eq. 4 form); weights normalised after every SGD step. "
-                  "The public script also builds a linear predictor that is never optimised; the "
-                  "engine can freeze a predictor (freeze_predictor), but this notebook does not "
-                  "expose that reading.")
 #: Figure 7's variant whose warm start begins at the minimum max-cosine its text quotes.
 FIG7_START_VARIANT = "paper-start"
 #: That quoted start, "increases on average from around 0.62" (Sec. 5.2.2; ``fig7``
@@ -564,148 +537,79 @@ def _fig7_start_c() -> float:
     return round(TrainConfig.warm_c_for_cosine(FIG7_QUOTED_START, PAPER_COMMON["p"]), 2)
 
 
-_WARM_PICK = ("Warm start as the public code: every dictionary column once when m <= d, m columns "
-              "drawn with replacement when m > d (warm_pick='cover' uses every column at least once).")
-
 EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
     _experiment(
         "figure-01", "NCL vs CL with one-hot latents", ["Figure 1"],
-        "Randomly initialised linear encoder with symmetric ReLU and normalised representations; "
-        "one-hot latents; 5 runs.",
         [_model("NCL", method="ncl", activation="symrelu", batchnorm=False, latents="one_hot",
                 bound={"batchnorm": "ncl_batchnorm"}),
          _model("CL", method="cl", activation="symrelu", batchnorm=False, latents="one_hot",
                 bound={"batchnorm": "cl_batchnorm"})],
         extra_knobs=("ncl_batchnorm", "cl_batchnorm", "temperature"), drop_knobs=("p_sparse", "latents"),
-        paper=dict(ncl_batchnorm=False, cl_batchnorm=False), sweep=(),
-        choices=("No BatchNorm in either model: the caption mentions none (Figure 2's does). The "
-                 "public script gives the CL model BN and none to NCL (cl_batchnorm=True).",
-                 _CL_AUG)),
+        paper=dict(ncl_batchnorm=False, cl_batchnorm=False), sweep=()),
     _experiment(
         "figure-02", "NCL vs CL with k-sparse latents", ["Figure 2"],
-        "Randomly initialised linear encoder with BatchNorm and symmetric ReLU; Pr(sparse) "
-        "0.1/0.2/0.3; 5 runs. The same runs are Table 2's NCL-basic and CL-basic.",
         [_model("NCL", **NCL_BASIC), _model("CL", **CL_BASIC)],
-        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "temperature"),
-        choices=(_BN_CHOICE_FIG2, _CL_AUG)),
+        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "temperature")),
     _experiment(
         "figure-03", "NCL with a two-layer encoder", ["Figure 3", "Figure 10"],
-        "Two linear layers, each followed by BatchNorm and symmetric ReLU, randomly initialised; "
-        "Pr(sparse) 0.1/0.2/0.3; 5 runs (= Table 2's NCL-basic-2L). Figure 10 shows all four "
-        "panels of the same runs. CL-basic (Figure 2) is trained as the reference of the claim.",
         [_model("NCL-basic-2L", **NCL_BASIC_2L),
          _model("CL-basic", reference=True, note="Figure 2's CL runs", **CL_BASIC)],
-        extra_knobs=("metric_layer", "cl_batchnorm", "temperature"),
-        choices=("The max-cosine of a two-layer encoder is that of its first layer's rows "
-                 "(metric_layer='product' uses W2 W1).",)),
+        extra_knobs=("metric_layer", "cl_batchnorm", "temperature")),
     _experiment(
         "figure-04", "NCL with a warm-started encoder and no predictor", ["Figure 4", "Figure 11"],
-        "Linear encoder with BatchNorm and symmetric ReLU, warm-started (c = 1, sigma = 0.141); no "
-        "predictor; Pr(sparse) 0.1/0.2/0.3; 5 runs. Figure 11 shows the same runs.",
-        [_model("NCL", **NCL_WARM)], extra_knobs=("warm_c", "warm_pick"),
-        choices=(_WARM_PICK,)),
+        [_model("NCL", **NCL_WARM)], extra_knobs=("warm_c", "warm_pick")),
     _experiment(
         "figure-05", "NCL with a linear predictor and warm start", ["Figure 5", "Figure 12"],
-        "Linear encoder with BatchNorm and symmetric ReLU, warm-started (c = 1); a linear predictor "
-        "with nothing after it on the branch being updated; 3 runs. Figure 12 shows all four panels.",
-        [_model("NCL", **NCL_PRED_WARM)], extra_knobs=("warm_c", "warm_pick"), paper=dict(runs=3),
-        choices=(_WARM_PICK, "The predictor is trained at every step together with the encoder "
-                 "being updated (online or target), as in the public code.")),
+        [_model("NCL", **NCL_PRED_WARM)], extra_knobs=("warm_c", "warm_pick"), paper=dict(runs=3)),
     _experiment(
         "figure-06", "NCL with a linear predictor, no warm start", ["Figure 6"],
-        "As Figure 5 but randomly initialised; 3 runs. Figure 5's warm-started runs are the "
-        "reference of the claim.",
         [_model("NCL", **NCL_PRED_COLD),
          _model("NCL-warm", reference=True, note="Figure 5's runs", **NCL_PRED_WARM)],
         extra_knobs=("warm_c", "warm_pick"), paper=dict(runs=3)),
     _experiment(
         "figure-07", "NCL with warm start and row-normalised encoders", ["Figure 7"],
-        "Warm-started (c = 2) linear encoder, rows of W^o and W^t normalised after every step, no "
-        "predictor, masking probability 0.9; 3 runs. Sizes are not given: p = 50, d = 10, m = 50.",
         [_model("NCL", **_normed("row"))], extra_knobs=("activation", "warm_c", "warm_pick"),
         paper=dict(runs=3, warm_c=2.0, masking_prob=0.9),
-        variants={FIG7_START_VARIANT: dict(warm_c=_fig7_start_c())},
-        choices=(_NORMED_CHOICE, "Masking probability 0.9 keeps a coordinate with probability 0.9 "
-                 "(mask_meaning='drop' keeps 0.1).", "The caption gives no sizes: the defaults "
-                 "p = 50, d = 10, m = 50 of Sec. 4.2.", _WARM_PICK,
-                 "c = 2 gives sigma = 0.02 and an initial minimum max-cosine near 0.99, not the "
-                 "0.62 the text reports (that needs sigma ~ 0.18, c ~ 0.9); the stated c is kept, and the "
-                 "page also trains the variant that starts at 0.62 ('paper-start').")),
+        variants={FIG7_START_VARIANT: dict(warm_c=_fig7_start_c())}),
     _experiment(
         "figure-08", "NCL vs CL with k-sparse latents, over-parametrised", ["Figure 8"],
-        "Randomly initialised linear encoder with symmetric ReLU and normalised representations; "
-        "Pr(sparse) 0.1/0.2/0.3; 5 runs; four panels.",
         [_model("NCL", method="ncl", activation="symrelu"), _model("CL", method="cl", activation="symrelu")],
-        extra_knobs=("batchnorm", "temperature"), panels=4,
-        choices=("The caption says m = 10 but the title says over-parametrised (m = 50 elsewhere), "
-                 "and with m = 10 it would repeat Figure 9: m = 50 (m=10 is the caption's reading).",
-                 "No BatchNorm: the caption mentions none (batchnorm=True adds it to both).", _CL_AUG)),
+        extra_knobs=("batchnorm", "temperature"), panels=4),
     _experiment(
         "figure-09", "NCL vs CL with k-sparse latents, m = d", ["Figure 9"],
-        "As Figure 8 with p = 50, d = 10, m = 10; 5 runs; four panels.",
         [_model("NCL", method="ncl", activation="symrelu"), _model("CL", method="cl", activation="symrelu")],
-        extra_knobs=("batchnorm", "temperature"), paper=dict(m=10), panels=4,
-        choices=("No BatchNorm: the caption mentions none (batchnorm=True adds it to both).", _CL_AUG)),
+        extra_knobs=("batchnorm", "temperature"), paper=dict(m=10), panels=4),
     _experiment(
         "figure-13", "NCL with warm start and row-normalised encoders, m = d", ["Figure 13"],
-        "Warm-started (c = 1) linear encoder, rows normalised after every step; p = 50, d = 10, "
-        "m = 10; 3 runs; four panels.",
         [_model("NCL", **_normed("row"))], extra_knobs=("activation", "warm_c", "warm_pick"),
-        paper=dict(runs=3, m=10, warm_c=1.0), panels=4, choices=(_NORMED_CHOICE, _WARM_PICK)),
+        paper=dict(runs=3, m=10, warm_c=1.0), panels=4),
     _experiment(
         "figure-14", "NCL with warm start and row-normalised encoders, p = d = m = 20", ["Figure 14"],
-        "Warm-started (c = 1.25) linear encoder, rows normalised after every step; p = d = m = 20; "
-        "3 runs; four panels.",
         [_model("NCL", **_normed("row"))], extra_knobs=("activation", "warm_c", "warm_pick"),
-        paper=dict(runs=3, p=20, d=20, m=20, warm_c=1.25), panels=4, choices=(_NORMED_CHOICE, _WARM_PICK)),
+        paper=dict(runs=3, p=20, d=20, m=20, warm_c=1.25), panels=4),
     _experiment(
         "figure-15", "NCL with warm start and column-normalised encoders, p = d = m = 20", ["Figure 15"],
-        "Warm-started (c = 1.25) linear encoder, columns normalised after every step; p = d = m = "
-        "20; masking probability 0.5; 3 runs; four panels.",
         [_model("NCL", **_normed("column"))], extra_knobs=("activation", "warm_c", "warm_pick"),
-        paper=dict(runs=3, p=20, d=20, m=20, warm_c=1.25, masking_prob=0.5), panels=4,
-        choices=(_NORMED_CHOICE, _WARM_PICK)),
+        paper=dict(runs=3, p=20, d=20, m=20, warm_c=1.25, masking_prob=0.5), panels=4),
     _experiment(
         "figure-16", "NCL with warm start and column-normalised encoders, m = 50", ["Figure 16"],
-        "Warm-started (c = 2) linear encoder, columns normalised after every step; p = 50, d = 10, "
-        "m = 50; masking probability 0.75; 3 runs; four panels.",
         [_model("NCL", **_normed("column"))], extra_knobs=("activation", "warm_c", "warm_pick"),
-        paper=dict(runs=3, warm_c=2.0, masking_prob=0.75), panels=4,
-        choices=(_NORMED_CHOICE, "Masking probability 0.75 keeps a coordinate with probability 0.75 "
-                 "(mask_meaning='drop' keeps 0.25).", _WARM_PICK)),
+        paper=dict(runs=3, warm_c=2.0, masking_prob=0.75), panels=4),
     _experiment(
         "table-1", "Simplified-SimCLR vs Simplified-SimSiam",
         ["Table 1", "Table 3", "Figure 17", "Figure 18"],
-        "Simplified-SimCLR: linear encoder, BatchNorm, ReLU, linear projector, NT-Xent. "
-        "Simplified-SimSiam: the same encoder, a linear predictor, SimSiam's negative cosine. "
-        "Randomly initialised; mask entries Bernoulli(0.1); 5 runs. Table 3 repeats Table 1; "
-        "Figures 17 and 18 show the curves of the same runs.",
         [_model("Simplified-SimCLR", **SIMCLR), _model("Simplified-SimSiam", **SIMSIAM)],
-        extra_knobs=("temperature",), paper=dict(masking_prob=0.1), panels=4,
-        choices=("'Bernoulli(0.1)' masks keep a coordinate with probability 0.1, as the text's "
-                 "D_jj ~ Bernoulli(alpha) says; Figure 17 calls 0.1 the 'probability of random "
-                 "masking' and the public code zeroes with it (mask_meaning='drop' keeps 0.9).",
-                 _CL_AUG)),
+        extra_knobs=("temperature",), paper=dict(masking_prob=0.1), panels=4),
     _experiment(
         "table-2", "Contrastive vs non-contrastive losses", ["Table 2"],
-        "NCL-linear and CL-linear (no BatchNorm, no activation), NCL-basic and CL-basic (BatchNorm "
-        "and symmetric ReLU; = Figure 2), NCL-basic-2L (two layers; = Figure 3); randomly "
-        "initialised; 5 runs.",
         [_model("NCL-linear", **NCL_LINEAR), _model("CL-linear", **CL_LINEAR),
          _model("NCL-basic", **NCL_BASIC), _model("NCL-basic-2L", **NCL_BASIC_2L),
          _model("CL-basic", **CL_BASIC)],
-        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "metric_layer", "temperature"),
-        choices=(_BN_CHOICE_FIG2 + " Applies to NCL-basic only; NCL-basic-2L always has BN.",
-                 "The max-cosine of NCL-basic-2L is that of its first layer's rows.", _CL_AUG)),
+        extra_knobs=("ncl_batchnorm", "cl_batchnorm", "metric_layer", "temperature")),
     _experiment(
         "table-4", "NCL-basic with warm starts of different closeness", ["Table 4"],
-        "Over-parametrised linear encoder with BatchNorm and symmetric ReLU, no predictor, "
-        "warm-started with noise sigma in {0.14, 0.02, 0.002}; Pr(sparse) 0.1/0.2/0.3; 5 runs.",
         [_model("NCL-basic", **NCL_WARM)], extra_knobs=("sigmas", "warm_pick"),
-        sweep=(("sigmas", "warm_sigma"), ("p_sparse", "p_sparse")),
-        choices=("sigma is set directly (warm_sigma); 0.14 is c = 1 rounded (Figure 4 uses "
-                 "p^(-1/2) = 0.1414), 0.02 is c = 2, 0.002 has no c in the public configs.",
-                 _WARM_PICK)),
+        sweep=(("sigmas", "warm_sigma"), ("p_sparse", "p_sparse"))),
 ]}
 
 #: Which notebook draws each figure / table of the paper.

@@ -36,6 +36,15 @@ def write_text(path: Path | str, text: str) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
+def read_json(path: Path | str) -> Any:
+    """The JSON value stored at ``path``, or None when it is missing or not JSON."""
+    try:
+        with open(path) as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
 def write_json(path: Path | str, obj: Any) -> None:
     """Indented, key-sorted JSON (non-JSON values as strings)."""
     write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")

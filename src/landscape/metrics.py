@@ -26,6 +26,3 @@ def max_cosine_summary(W: Tensor, M: Tensor) -> Tensor:
     lo, hi = (d - 1) // 2, d // 2
     median = 0.5 * (mc[..., lo] + mc[..., hi])
     return torch.stack([mc[..., 0], median, mc[..., -1]], dim=-1)
-
-
-SUMMARY_NAMES = ("min", "median", "max")

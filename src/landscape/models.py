@@ -63,7 +63,9 @@ def encode(net: dict[str, Tensor], x: Tensor, cfg: TrainConfig) -> Tensor:
 
 
 def head(net: dict[str, Tensor], h: Tensor) -> Tensor:
-    """Linear predictor (Eq. 5) or projector: W h + b, nothing after it."""
+    """Linear predictor (Eq. 5) or projector: W h + b (W h without a bias), nothing after it."""
+    if "b" not in net:
+        return torch.bmm(h, net["W"].transpose(1, 2))
     return torch.baddbmm(net["b"][:, None, :], h, net["W"].transpose(1, 2))
 
 
@@ -82,10 +84,16 @@ def init_std(cfg: TrainConfig) -> float:
 
 def warm_rows(M: Tensor, cfg: TrainConfig, generator: torch.Generator) -> Tensor:
     """Warm start: rows of W (columns of W^T) are random columns of M plus N(0, sigma^2) noise,
-    sigma = p^(-c/2) (Sec. 5.2.2).  ``with_replacement`` as the public code; ``cover`` uses every
-    column at least once when m >= d."""
+    sigma = p^(-c/2) (Sec. 5.2.2).  ``with_replacement``: m columns drawn with replacement;
+    ``cover`` uses every column at least once when m >= d, in a random order of its own for each
+    network; ``code`` is the public code's ``gen_Winit``: when m = d, row i starts at column i in
+    every network, so that neuron i of the online and of the target network start at the same
+    column (the non-contrastive loss compares them neuron by neuron), and m columns drawn with
+    replacement when m > d (as ``with_replacement``)."""
     p, d = M.shape
-    if cfg.warm_pick == "with_replacement":
+    if cfg.warm_pick == "code" and cfg.m == d:
+        idx = torch.arange(d)
+    elif cfg.warm_pick in ("with_replacement", "code"):
         idx = torch.randint(d, (cfg.m,), generator=generator)
     else:
         extra = torch.randint(d, (cfg.m - d,), generator=generator)
@@ -111,10 +119,10 @@ def init_encoder(M: Tensor, cfg: TrainConfig, generator: torch.Generator) -> dic
     return net
 
 
-def init_head(cfg: TrainConfig, generator: torch.Generator) -> dict[str, Tensor]:
-    """A linear predictor or projector, N(0, 1/(p d)) weights and zero bias."""
+def init_head(cfg: TrainConfig, generator: torch.Generator, bias: bool = True) -> dict[str, Tensor]:
+    """A linear predictor or projector, N(0, 1/(p d)) weights and zero bias (none with ``bias=False``)."""
     W = init_std(cfg) * torch.randn(cfg.m, cfg.m, generator=generator, dtype=torch.float64)
-    return {"W": W, "b": torch.zeros(cfg.m, dtype=torch.float64)}
+    return {"W": W, "b": torch.zeros(cfg.m, dtype=torch.float64)} if bias else {"W": W}
 
 
 def init_model(M: Tensor, cfg: TrainConfig, generator: torch.Generator) -> dict[str, dict[str, Tensor]]:
@@ -125,10 +133,24 @@ def init_model(M: Tensor, cfg: TrainConfig, generator: torch.Generator) -> dict[
     else:
         model = {"enc": init_encoder(M, cfg, generator)}
     if cfg.predictor:
-        model["pred"] = init_head(cfg, generator)
+        model["pred"] = init_head(cfg, generator, bias=cfg.predictor_bias)
     if cfg.projector:
         model["proj"] = init_head(cfg, generator)
+    if cfg.bias_init == "torch":
+        init_biases_(model, generator)
     return model
+
+
+def init_biases_(model: dict[str, dict[str, Tensor]], generator: torch.Generator) -> None:
+    """``bias_init="torch"``: every encoder and head bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+    ``nn.Linear``'s default, which the public code keeps (it overwrites only the weights); the
+    text (Sec. 4.2) starts biases at zero.  Drawn after all weights, so that a seed gives the
+    same weights under either bias initialisation."""
+    for net in model.values():
+        for name in sorted(k for k in net if k[0] == "b"):
+            W = net["W" + name[1:]]
+            bound = 1.0 / math.sqrt(W.shape[1])
+            net[name] = (2.0 * torch.rand(net[name].shape, generator=generator, dtype=W.dtype) - 1.0) * bound
 
 
 def normalize_rows_(W: Tensor, mode: str) -> None:

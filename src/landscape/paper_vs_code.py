@@ -15,10 +15,10 @@ from typing import Any, Mapping
 import numpy as np
 
 from .config import TrainConfig, structural_key
+from .profiles import PROFILES
 
 __all__ = ["PROFILES", "P_SPARSE", "TEXT", "CODE", "sizes", "comparisons", "all_configs", "train_groups"]
 
-PROFILES = ("paper", "smoke")
 P_SPARSE = (0.1, 0.2, 0.3)
 #: The six readings of the measured table: the text's (the companion's defaults) and the code's.
 TEXT: dict[str, Any] = dict(augmentation="independent", symrelu_form="paper", latents="paper", noise="paper",

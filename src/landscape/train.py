@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from contextlib import contextmanager
 from functools import partial
 from typing import Any, Callable, Sequence
 
@@ -23,6 +22,7 @@ from .config import REPLICA_FIELDS, TrainConfig, structural_key
 from .data import dictionary, make_dataset
 from .metrics import max_cosine_summary
 from .models import encode, encoder_weight, head, init_model, normalize_rows_
+from .threads import num_threads
 
 
 #: Weights beyond this magnitude count as diverged (float32 norms overflow soon after).
@@ -200,14 +200,23 @@ class Engine:
                 p.mul_(self.decay_t.reshape(shape)).sub_(g * self.lr_t.reshape(shape))
 
     def _normalize(self, net: dict[str, Tensor]) -> None:
+        """Row or column normalisation after a step: of the network just updated, or with
+        ``weight_norm_scope="all"`` of every encoder (W^o and W^t), as the public code's
+        ``alternate_train`` does (it matters only where an encoder starts unnormalised)."""
         if self.cfg.weight_norm != "none":
+            nets = [net] if self.cfg.weight_norm_scope == "updated" else [n for n in self.model.values() if "W1" in n]
             with torch.no_grad():
-                normalize_rows_(net["W1"], self.cfg.weight_norm)
+                for n in nets:
+                    normalize_rows_(n["W1"], self.cfg.weight_norm)
 
-    def step(self, x: Tensor, parity: int) -> Tensor:
-        """One SGD step on the batch ``x [R, N, p]``; returns the per-replica loss ``[R]``."""
+    def step(self, x: Tensor, parity: int, masks: tuple[Tensor, Tensor] | None = None) -> Tensor:
+        """One SGD step on the batch ``x [R, N, p]``; returns the per-replica loss ``[R]``.
+
+        ``masks`` (the two views' mask multipliers, ``[R, N, p]`` each) replaces the replicas'
+        own mask draws; the first view goes to the online network (or the first view of the
+        contrastive pair), the second to the target, as in the public code's datasets."""
         cfg, mdl = self.cfg, self.model
-        m1, m2 = self._masks(x.shape[1])
+        m1, m2 = self._masks(x.shape[1]) if masks is None else masks
         if cfg.method == "ncl":
             # Alternating optimisation (Sec. 4.1): online on even batches, target on odd ones,
             # the other network under stop-gradient.  The predictor (if any) is on the branch
@@ -234,19 +243,46 @@ class Engine:
         self._normalize(enc)
         return loss.detach()
 
-    def run_epoch(self) -> Tensor:
-        """One pass over the data in minibatches; returns the mean step loss per replica."""
+    def run_epoch(self, perm: Tensor | None = None, masks: tuple[Tensor, Tensor] | None = None,
+                  on_step: Callable[[int, Tensor], None] | None = None) -> Tensor:
+        """One pass over the data in minibatches; returns the mean step loss per replica.
+
+        Hooks for differential tests (``tests/test_authors_code.py``), which feed the public
+        code's exact inputs; training never passes them: ``perm [R, n]`` replaces the epoch's
+        shuffle, ``masks`` (two ``[R, n, p]`` mask multipliers, rows in the order of ``perm``)
+        the mask draws, and ``on_step(k, loss)`` is called after every step ``k``."""
         cfg = self.cfg
-        perm = self._perms().to(self.device)
+        perm = (self._perms() if perm is None else perm).to(self.device)
         flat = (perm + torch.arange(self.R, device=self.device)[:, None] * cfg.n).reshape(-1)
         Xp = self.X.reshape(-1, cfg.p).index_select(0, flat).reshape(self.R, cfg.n, cfg.p)  # shuffled
         B = cfg.batch_size
         n_batches = cfg.n // B if cfg.drop_last else math.ceil(cfg.n / B)
         total = torch.zeros(self.R, dtype=self.dtype, device=self.device)
         for k in range(n_batches):
-            total += self.step(Xp[:, k * B:(k + 1) * B], k % 2)
+            batch = slice(k * B, (k + 1) * B)
+            given = None if masks is None else tuple(mk[:, batch].to(self.device, self.dtype) for mk in masks)
+            loss = self.step(Xp[:, batch], k % 2, given)
+            if on_step is not None:
+                on_step(k, loss)
+            total += loss
         self.epoch += 1
         return total / n_batches
+
+    def inject(self, *, M: Tensor | None = None, X: Tensor | None = None,
+               model: dict[str, dict[str, Tensor]] | None = None) -> None:
+        """Replace the seeded dictionary ``M [R, p, d]``, data ``X [R, n, p]`` and/or any
+        initial parameters (``{network: {name: [R, ...]}}``, a subset of :attr:`model`) by given
+        values.  For differential tests, which feed the public code's exact inputs to both
+        implementations (``tests/test_authors_code.py``); training never calls it."""
+        put = lambda t: torch.as_tensor(t).to(device=self.device, dtype=self.dtype)
+        if M is not None:
+            self.M = put(M).reshape(self.M.shape)
+        if X is not None:
+            self.X = put(X).reshape(self.X.shape)
+        with torch.no_grad():
+            for net, values in (model or {}).items():
+                for k, v in values.items():
+                    self.model[net][k].copy_(put(v).reshape(self.model[net][k].shape))
 
     # ------------------------------------------------------------------ metrics and state
     def metric_net(self) -> dict[str, Tensor]:
@@ -303,16 +339,6 @@ def cpu_threads(configs: Sequence[TrainConfig], device: torch.device) -> int:
     if c.method == "cl":  # [2N, 2N] similarities: the compiled kernel gives each thread replicas
         large = large or (2 * N) ** 2 >= 2.5e5  # (even one: its numbers are then as in a batch)
     return CPU_THREADS if large else 1
-
-
-@contextmanager
-def num_threads(n: int):
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def use_compile(configs: Sequence[TrainConfig], compile: bool | str) -> bool:

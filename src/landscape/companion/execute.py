@@ -17,14 +17,12 @@ library's source (``src/landscape/**/*.py``) or the shipped results (``results/`
 content hash is stored in the executed notebook's metadata (``metadata.landscape.hash``) and
 compared before running.
 
-Command line: ``python -m landscape.execute --help``.
+Command line: ``landscape book`` and ``landscape goldens`` (:mod:`landscape.companion.cli`).
 """
 from __future__ import annotations
 
-import argparse
 import copy
 import datetime as _dt
-import difflib
 import hashlib
 import json
 import os
@@ -35,10 +33,11 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from .fileio import atomic_write, environ, write_json
+from ..experiments import closest
+from ..fileio import atomic_write, environ, write_json
+from . import DEFAULT_PROFILE, PROFILES, REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
 TOC_FILE = REPO_ROOT / "_toc.yml"
 BOOK_EXECUTED = REPO_ROOT / "book" / "executed"
@@ -46,8 +45,6 @@ GOLDEN_DIR = REPO_ROOT / "tests" / "goldens"
 RESULTS_DIR = REPO_ROOT / "results"
 EXECUTED_PREFIX = "book/executed/"
 
-PROFILES = ("smoke", "paper")
-DEFAULT_PROFILE = "paper"
 GOLDEN_PROFILE = "smoke"
 KERNEL_NAME = "landscape"
 INJECTED_TAG = "injected-parameters"
@@ -58,7 +55,7 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 __all__ = [
     "NotebookExecutionError", "notebook_path", "list_notebooks", "toc_notebooks",
     "declared_parameters", "content_hash", "library_hash", "execute", "execute_all",
-    "strip_volatile", "make_golden", "default_kernel_name", "parse_parameters", "main",
+    "strip_volatile", "make_golden", "default_kernel_name", "parse_parameters",
 ]
 
 
@@ -90,8 +87,7 @@ def notebook_path(name: str, notebook_dir: Path | None = None) -> Path:
         stem = Path(stem).name
     valid = list_notebooks(notebook_dir)
     if stem not in valid:
-        close = difflib.get_close_matches(stem, valid, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = closest(stem, valid)
         raise ValueError(f"unknown notebook {name!r}{hint}; valid names: "
                          f"{', '.join(valid) if valid else '(none in ' + str(notebook_dir) + ')'}")
     return Path(notebook_dir) / f"{stem}.py"
@@ -189,17 +185,29 @@ def _cell_tags(cell) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
-def declared_parameters(name: str) -> dict[str, dict[str, Any]]:
-    """Parameters declared in the notebook's ``parameters`` cell: name -> default, type, help."""
-    return _parameters_of(read_source(name))
+def declared_parameters(name: str, nb: Any = None) -> dict[str, dict[str, Any]]:
+    """A notebook's parameters: name -> default, type, help. Those of its ``parameters`` cell,
+    and for a figure or table notebook every knob of its experiment (defined once, in
+    :data:`landscape.experiments.KNOBS`; default None, the profile's value)."""
+    from .. import experiments
+
+    out = _parameters_of(read_source(name) if nb is None else nb)
+    exp = experiments.EXPERIMENTS.get(Path(name).stem)
+    for key, knob in (exp.knobs.items() if exp is not None else ()):
+        out.setdefault(key, {"default": "None", "type": knob.type_name,
+                             "help": f"{knob.type_name}: {knob.help} [None: the profile's value]",
+                             "line": f"{key} = None"})
+    return out
 
 
 # ----------------------------------------------------------------------------- hashing
 def library_hash(package_dir: Path | None = None) -> str:
-    """SHA-256 over the library's Python sources (relative path and bytes of each file)."""
+    """SHA-256 over the library's sources and package data (relative path and bytes of each
+    ``.py``, ``.cpp`` and ``.csv`` file)."""
     package_dir = Path(package_dir or PACKAGE_DIR)
     h = hashlib.sha256()
-    for path in sorted(Path(package_dir).rglob("*.py")):
+    files = [p for ext in ("py", "cpp", "csv") for p in Path(package_dir).rglob(f"*.{ext}")]
+    for path in sorted(files):
         if "__pycache__" in path.parts:
             continue
         h.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
@@ -267,11 +275,10 @@ def _tag_injected(nb) -> None:
 def _check_parameters(name: str, nb, parameters: Mapping[str, Any]) -> None:
     if not any("parameters" in _cell_tags(c) for c in nb.cells):
         raise ValueError(f"notebook {name!r} has no cell tagged 'parameters'")
-    declared = list(_parameters_of(nb))
+    declared = list(declared_parameters(name, nb))
     for key in parameters:
         if key not in declared:
-            close = difflib.get_close_matches(key, declared, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = closest(key, declared)
             raise ValueError(f"notebook {name!r} has no parameter {key!r}{hint}; "
                              f"its parameters: {', '.join(declared) or '(none)'}")
 
@@ -280,13 +287,14 @@ def _check_parameters(name: str, nb, parameters: Mapping[str, Any]) -> None:
 def execute(name: str, out_dir: Path | str | None = None,
             parameters: Mapping[str, Any] | None = None, *, profile: str = DEFAULT_PROFILE,
             kernel_name: str | None = None, progress: bool | None = None,
-            force: bool = False, log=print) -> Path:
+            force: bool = False, log=print, stderr_file: Any = None) -> Path:
     """Execute ``notebooks/<name>.py`` into ``<out_dir>/<name>.ipynb`` and return that path.
 
     ``parameters`` override the notebook's ``parameters`` cell (unknown names are an error);
     ``profile`` (``smoke`` or ``paper``) is passed as the parameter ``profile`` when the notebook
     declares one. Skips the run when ``<out_dir>/<name>.ipynb`` already holds an execution of
-    the same source, parameters and library (unless ``force``).
+    the same source, parameters and library (unless ``force``). ``stderr_file``: where to
+    stream the kernel's stderr (training progress bars), or None.
     """
     import nbformat
     import papermill
@@ -296,8 +304,7 @@ def execute(name: str, out_dir: Path | str | None = None,
     params = dict(parameters or {})
     profile = params.get("profile", profile)
     if profile not in PROFILES:
-        close = difflib.get_close_matches(str(profile), PROFILES, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = closest(str(profile), PROFILES)
         raise ValueError(f"unknown profile {profile!r}{hint}; valid profiles: {', '.join(PROFILES)}")
     src = notebook_path(name)
     name = src.stem
@@ -352,7 +359,7 @@ def execute(name: str, out_dir: Path | str | None = None,
                      LANDSCAPE_PROFILE=profile, MPLBACKEND=INLINE_BACKEND):
             papermill.execute_notebook(nb, str(tmp_path), parameters=params, kernel_name=kernel,
                                        progress_bar=bool(progress), cwd=str(artefacts),
-                                       report_mode=False)
+                                       report_mode=False, stderr_file=stderr_file)
     except BaseException as exc:
         _restore_logging()
         if tmp_path.exists() and tmp_path.stat().st_size > 0:
@@ -460,55 +467,3 @@ def make_golden(name: str, golden_dir: Path | str | None = None, **kwargs: Any) 
     out = golden_dir / f"{Path(path).stem}.ipynb"
     atomic_write(out, lambda tmp: nbformat.write(nb, tmp))
     return out
-
-
-# ----------------------------------------------------------------------------- command line
-def _parse_value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m landscape.execute",
-        description="Execute the companion's notebooks (book build, goldens, single runs).")
-    parser.add_argument("names", nargs="*",
-                        help="notebooks to run (default: every notebook listed in _toc.yml)")
-    parser.add_argument("--profile", default=os.environ.get("PROFILE") or DEFAULT_PROFILE,
-                        choices=PROFILES, help="experiment size (default: paper, or $PROFILE)")
-    parser.add_argument("--out", type=Path, default=BOOK_EXECUTED,
-                        help="folder for executed notebooks (default: book/executed)")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
-                        metavar=("NAME", "VALUE"),
-                        help="override a parameter (VALUE parsed as JSON, else a string)")
-    parser.add_argument("--kernel", default=None, help="Jupyter kernel (default: landscape)")
-    parser.add_argument("--force", action="store_true", help="re-execute even if up to date")
-    parser.add_argument("--goldens", action="store_true",
-                        help="regenerate tests/goldens/ (smoke profile) instead of the book")
-    parser.add_argument("--list", action="store_true", help="list notebooks and exit")
-    args = parser.parse_args(argv)
-
-    if args.list:
-        in_toc = set(toc_notebooks()) if TOC_FILE.exists() else set()
-        for name in list_notebooks():
-            print(f"{name}{'' if name in in_toc else '  (not in _toc.yml)'}")
-        return 0
-    names = args.names or (toc_notebooks() if not args.goldens else list_notebooks())
-    params = {k: _parse_value(v) for k, v in args.parameter}
-    try:
-        if args.goldens:
-            for name in names:
-                print(f"[goldens] wrote {make_golden(name, parameters=params, kernel_name=args.kernel)}")
-            return 0
-        execute_all(names, args.out, profile=args.profile, parameters=params,
-                    kernel_name=args.kernel, force=args.force)
-    except (ValueError, NotebookExecutionError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

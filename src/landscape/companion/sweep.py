@@ -1,7 +1,7 @@
 """Parameter sweeps: a grid of independent notebook executions on Dask distributed.
 
 ``landscape sweep NAME -p KEY v1,v2 -p KEY2 w1,w2`` runs every combination as its own papermill
-execution (:func:`landscape.cli.run_one`, hence :func:`landscape.execute.execute`) on a Dask
+execution (:func:`landscape.companion.runs.run_one`, hence :func:`landscape.companion.execute.execute`) on a Dask
 cluster: a :class:`distributed.LocalCluster` of ``--workers`` processes with one thread each on
 this machine, or the cluster behind ``--scheduler ADDRESS``.  Layout of the output folder::
 
@@ -36,9 +36,12 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from .fileio import environ, write_json, write_text
+from ..fileio import environ, read_json, write_json, write_text
+from . import runs
+from .parameters import jsonable
+from .runs import params_hash, run_one
 
-__all__ = ["expand_grid", "point_folder", "run_point", "run_sweep", "write_summary", "summary_text",
+__all__ = ["expand_grid", "point_folder", "run_point", "run_sweep", "summary_text",
            "plot_sweep"]
 
 _LOCK = threading.Lock()
@@ -61,8 +64,6 @@ def _slug(value: Any) -> str:
 
 def point_folder(name: str, profile: str, point: Mapping[str, Any], varying: Sequence[str]) -> str:
     """``lr=0.01__masking_prob=0.3-1a2b3c``: the varying values, then a hash of every value."""
-    from .cli import params_hash
-
     text = "__".join(f"{k}={_slug(point[k])}" for k in varying) or "point"
     return f"{text[:100]}-{params_hash(name, profile, point)}"
 
@@ -81,12 +82,10 @@ def _environ_defaults(**values: str) -> Iterator[None]:
 
 def run_point(name: str, params: Mapping[str, Any], profile: str, dest: str,
               command: str | None = None, force: bool = False) -> dict[str, Any]:
-    """One grid point (runs on a Dask worker): :func:`landscape.cli.run_one`, as a plain dict.
+    """One grid point (runs on a Dask worker): :func:`landscape.companion.runs.run_one`, as a plain dict.
 
     Never raises for a failed notebook: the outcome's ``status`` says what happened.
     """
-    from .cli import run_one
-
     t0 = time.perf_counter()
     with _LOCK, _environ_defaults(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"):
         try:
@@ -131,8 +130,6 @@ def _as_completed(futures: Any) -> Iterator[Any]:
 
 def _existing_point(points_dir: Path, point: Mapping[str, Any], name: str, profile: str) -> Path | None:
     """A finished folder of this point from an earlier sweep with other axes (same hash)."""
-    from .cli import params_hash
-
     for path in sorted(points_dir.glob(f"*-{params_hash(name, profile, point)}")):
         if path.is_dir() and (path / "provenance.json").exists():
             return path
@@ -161,8 +158,6 @@ def run_sweep(name: str, points: Sequence[Mapping[str, Any]], axes: Mapping[str,
     failed otherwise).  ``KeyboardInterrupt`` propagates once the cluster is shut down; the
     points finished so far stay in place and a re-run skips them.
     """
-    from . import cli
-
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     out = Path(out).absolute()
     points_dir = out / "points"
@@ -174,9 +169,9 @@ def run_sweep(name: str, points: Sequence[Mapping[str, Any]], axes: Mapping[str,
     outcomes: list[dict[str, Any] | None] = [None] * len(points)
     todo, stale = [], 0
     for i, (point, dest) in enumerate(zip(points, dests)):
-        if not force and cli.is_complete(dest, cli.run_hash(name, profile, point)):
+        if not force and runs.is_complete(dest, runs.run_hash(name, profile, point)):
             outcomes[i] = {"status": "reused", "dest": str(dest), "message": "", "failed_path": None,
-                           "key_numbers": cli._load_json(dest / "key_numbers.json") or {}}
+                           "key_numbers": read_json(dest / "key_numbers.json") or {}}
         else:
             todo.append(i)
             stale += (dest / "provenance.json").exists()
@@ -233,10 +228,10 @@ def run_sweep(name: str, points: Sequence[Mapping[str, Any]], axes: Mapping[str,
             f"(partial notebook: {r['failed_path']})")
     print(out)
     if any(r["status"] == "failed" for r in failed):
-        return cli.EXIT_FAILED
+        return runs.EXIT_FAILED
     if failed:
-        return cli.EXIT_DIVERGED
-    return cli.EXIT_OK
+        return runs.EXIT_DIVERGED
+    return runs.EXIT_OK
 
 
 def _rows(points, axes, outcomes, out: Path) -> list[dict[str, Any]]:
@@ -257,7 +252,7 @@ def _rows(points, axes, outcomes, out: Path) -> list[dict[str, Any]]:
 def own_condition_keys(numbers: Mapping[str, Any], point: Mapping[str, Any]) -> dict[str, Any]:
     """Drop the point's own swept condition from key names, so that points of a sweep share
     keys: at ``p_sparse=0.1`` (or ``[0.1]``) ``ncl_ps0p1_min`` becomes ``ncl_min``."""
-    from .plotting import _cond_slug
+    from ..analysis.summaries import _cond_slug
 
     slugs = []
     for k, v in point.items():
@@ -280,11 +275,6 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     return str(value)
-
-
-def write_summary(path: Path, rows: Sequence[Mapping[str, Any]], param_keys: Sequence[str]) -> None:
-    """Write ``summary.csv`` (see :func:`summary_text`) atomically."""
-    write_text(Path(path), summary_text(rows, param_keys))
 
 
 def summary_text(rows: Sequence[Mapping[str, Any]], param_keys: Sequence[str]) -> str:
@@ -361,7 +351,7 @@ def plot_sweep(name: str, profile: str, rows, axes: Mapping[str, Sequence[Any]],
     import numpy as np
     from matplotlib.figure import Figure
 
-    from .notebook import NOTEBOOK_ENV, OUTPUT_DIR_ENV, save_figure
+    from .page import NOTEBOOK_ENV, OUTPUT_DIR_ENV, save_figure
 
     keys = _plot_keys(rows, plot_keys, log)
     if not varying or not keys:
@@ -423,12 +413,11 @@ def plot_sweep(name: str, profile: str, rows, axes: Mapping[str, Sequence[Any]],
 
 def _write_provenance(out: Path, name, profile, axes, rows, workers, scheduler, command, start,
                       wall, figure) -> None:
-    from .cli import _jsonable
     from .provenance import collect
 
     end = _dt.datetime.now(_dt.timezone.utc)
     record = collect(kind="sweep", notebook=name, profile=profile, command=command,
-                     axes=_jsonable({k: list(v) for k, v in axes.items()}),
+                     axes=jsonable({k: list(v) for k, v in axes.items()}),
                      points=[{"parameters": r["params"], "status": r["status"], "folder": r["folder"]}
                              for r in rows],
                      cluster=scheduler or {"local_workers": workers, "threads_per_worker": 1},

@@ -1,0 +1,508 @@
+"""What a notebook (a page of the book) prints, glues, records and saves.
+
+- :func:`key_numbers` prints the numbers a notebook stands for (plain text, what nbval compares),
+  glues them for the book's prose and writes ``key_numbers.json`` beside the executed notebook.
+- :func:`save_figure` writes a figure as PNG, PDF and SVG with its provenance embedded.
+- :func:`show` prints a :class:`~landscape.analysis.claims.Verdict` (whether a claim of the
+  paper holds in this run) and records it in ``claims.json`` beside the executed notebook;
+  :func:`verdict` builds one from its parts and shows it; :func:`read_claims` reads that file back.
+- :func:`code_readings` trains an experiment again with the public code's readings and shows it.
+- :func:`glue` is :func:`myst_nb.glue` with ``display=False`` (and a no-op without myst-nb).
+- :class:`ExperimentPage` is a figure or table page step by step: one call per step (train,
+  draw, tabulate, check a claim, check it again with the public code's readings), so that pages
+  whose experiments differ only in configuration share the code that draws and checks them.
+- :func:`theory_profile` and :func:`show_settings` are the theorem pages' shared first steps
+  (profile defaults, the settings line).
+
+Environment variables (set by :func:`landscape.companion.execute.execute`):
+
+``LANDSCAPE_OUTPUT_DIR``
+    where figures, ``key_numbers.json`` and ``claims.json`` go (default: ``figures/`` under the working directory
+    for figures, nowhere for the JSON).
+``LANDSCAPE_NOTEBOOK``
+    the notebook's name, recorded in figure provenance.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+import numbers as _numbers
+import os
+import pathlib
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from .. import analysis, experiments
+from ..analysis.claims import Verdict, readings_text
+from ..fileio import write_bytes
+
+OUTPUT_DIR_ENV = "LANDSCAPE_OUTPUT_DIR"
+NOTEBOOK_ENV = "LANDSCAPE_NOTEBOOK"
+FIGURE_FORMATS = ("png", "pdf", "svg")
+CLAIMS_FILE = "claims.json"
+
+__all__ = ["setup", "key_numbers", "save_figure", "show", "show_all", "verdict", "read_claims",
+           "glue", "output_dir", "code_readings", "start_end_claims", "missed_warm_starts", "FIGURE_FORMATS", "CLAIMS_FILE",
+           "ExperimentPage", "TWO_PANELS", "FOUR_PANELS", "figure_name", "panel_names", "theory_profile",
+           "show_settings"]
+
+
+def output_dir() -> pathlib.Path | None:
+    """The directory named by ``LANDSCAPE_OUTPUT_DIR``, or ``None`` when it is unset."""
+    value = os.environ.get(OUTPUT_DIR_ENV)
+    return pathlib.Path(value) if value else None
+
+
+def _plain(value: Any) -> Any:
+    """A numpy / torch scalar as the matching Python scalar; other values unchanged."""
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    item = getattr(value, "item", None)
+    if callable(item):
+        try:
+            return item()
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def _format(value: Any, digits: int) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, _numbers.Integral):
+        return str(int(value))
+    if isinstance(value, _numbers.Real):
+        v = float(value)
+        if math.isnan(v):
+            return "nan"
+        text = f"{v:.{digits}f}"
+        # -0.00 and 0.00 are the same number; print it one way so nbval does not flip on the sign.
+        if float(text) == 0.0:
+            text = f"{0.0:.{digits}f}"
+        return text
+    return str(value)
+
+
+def _rounded(value: Any, digits: int) -> Any:
+    """The value as printed: floats rounded to ``digits`` decimals (ints, bools, strings as is)."""
+    if isinstance(value, bool) or isinstance(value, _numbers.Integral) or isinstance(value, str):
+        return value
+    if isinstance(value, _numbers.Real):
+        return float(_format(value, digits))
+    return value
+
+
+def glue(name: str, value: Any) -> None:
+    """``myst_nb.glue(name, value, display=False)``; does nothing when myst-nb is not installed."""
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:  # pragma: no cover - myst-nb is a dependency, but notebooks run without it
+        return
+    _glue(name, value, display=False)
+
+
+def key_numbers(numbers: Mapping[str, Any] | None = None, digits: int = 2, **kwargs: Any) -> None:
+    """Print, glue and record the numbers a notebook stands for.
+
+    Prints one ``name: value`` line per item in the given order (floats with ``digits`` decimals).
+    This printed text is what nbval compares against the golden notebooks, so keep ``digits``
+    well above the run-to-run noise, and call this last in a cell tagged ``nbval-check-output``.
+
+    Each value is glued (``myst_nb.glue(name, value, display=False)``) *as printed* (floats
+    rounded to ``digits``), so the book's prose shows the checked numbers and the glued outputs
+    compare as exactly as the printed ones. If ``LANDSCAPE_OUTPUT_DIR`` is set, the full-precision
+    values are written to ``key_numbers.json`` there.
+    """
+    items: dict[str, Any] = {}
+    if numbers is not None:
+        items.update(numbers)
+    items.update(kwargs)
+    plain = {str(k): _plain(v) for k, v in items.items()}
+    lines = [f"{k}: {_format(v, digits)}" for k, v in plain.items()]
+    print("\n".join(lines), flush=True)
+    for k, v in plain.items():
+        glue(k, _rounded(v, digits))
+    out = output_dir()
+    if out is not None:
+        record = {k: (v if isinstance(v, (bool, int, float, str)) or v is None else str(v))
+                  for k, v in plain.items()}
+        # NaN / inf are not JSON; record them as strings.
+        record = {k: (str(v) if isinstance(v, float) and not math.isfinite(v) else v)
+                  for k, v in record.items()}
+        write_bytes(out / "key_numbers.json", (json.dumps(record, indent=2) + "\n").encode())
+
+
+def setup(exp: Any, profile: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """A figure or table page's first step: resolve its knobs
+    (:meth:`landscape.experiments.Experiment.setup`), print the setting and, for the smoke
+    profile, that it is not a reproduction. Returns the resolved knob values."""
+    params = exp.setup(profile, namespace)
+    print(exp.describe(params))
+    if profile == "smoke":
+        print("\nSMOKE PROFILE: a pipeline check at toy scale, not a reproduction of the paper.")
+    return params
+
+
+def show(v: Verdict) -> bool:
+    """Print ``v``'s line (``CLAIM <claim>: HOLDS (<detail>)`` or ``... DOES NOT HOLD``; ``CHECK``
+    for a check of ours) and return whether it holds. If ``LANDSCAPE_OUTPUT_DIR`` is set, the
+    verdict is also recorded in ``claims.json`` there (:func:`read_claims`); a claim recorded
+    again replaces its entry."""
+    print(v.line, flush=True)
+    out = output_dir()
+    if out is not None:
+        _record_claim(out / CLAIMS_FILE, v.record())
+    return bool(v.holds)
+
+
+def show_all(verdicts: Iterable[Verdict]) -> list[bool]:
+    """:func:`show` each verdict, in order."""
+    return [show(v) for v in verdicts]
+
+
+def verdict(claim: str, holds: bool, detail: str = "", *, key: str | None = None,
+            paper_claim: bool = True) -> str:
+    """Show the verdict on ``claim`` (see :func:`show`) and return its printed line.
+
+    ``key`` names the claim's key number (``claim_...``), when it has one. ``paper_claim=False``
+    marks a check that is not a claim of the paper: its line starts with ``CHECK``."""
+    v = Verdict(str(claim), bool(holds), str(detail), key=key, paper_claim=bool(paper_claim))
+    show(v)
+    return v.line
+
+
+def start_end_claims(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Show the two verdicts of :func:`landscape.analysis.claims.start_end_claims` and return
+    its key numbers."""
+    numbers, verdicts = analysis.claims.start_end_claims(*args, **kwargs)
+    show_all(verdicts)
+    return numbers
+
+
+def code_readings(exp: Any, params: Mapping[str, Any], *, device: str = "auto",
+                  panels: Sequence[str] = analysis.TWO_PANELS, figure: str | None = None,
+                  caption: str = "", by: Sequence[str] | None = None) -> list[analysis.ConditionSummary]:
+    """Train ``exp``'s models with the public code's decisive readings (``reading_runs`` runs per
+    condition, see :meth:`landscape.experiments.Experiment.configs`), print their final values
+    and draw them as the paper's figure (saved as ``figure``, e.g. ``"figure-02-code-readings"``).
+    Returns their summaries (conditions named by ``by``; empty when ``reading_runs`` is 0)."""
+    results = exp.run(params, device=device, reading="code")
+    if not results:
+        print("reading_runs = 0: the check of the public code's readings is skipped.")
+        return []
+    summaries = analysis.summarise_all(results, by=by)
+    print(f"{exp.name} with {readings_text(r.configs[0] for r in results.values())}; "
+          f"{params['reading_runs']} run(s) per condition:")
+    print(analysis.format_summary(summaries))
+    if figure is not None:
+        fig = analysis.plot_curves(results, panels, title=caption or figure)
+        save_figure(fig, figure, params=params, caption=caption or figure)
+    return summaries
+
+
+def missed_warm_starts(results: Mapping[str, Any]) -> tuple[int, int]:
+    """Print and return :func:`landscape.analysis.claims.missed_warm_starts` of ``results``."""
+    missed, runs = analysis.claims.missed_warm_starts(results)
+    print(f"Warm starts that left a dictionary column out (initial minimum max-cosine below half "
+          f"of a warm row's cosine): {missed} of {runs} runs")
+    return missed, runs
+
+
+def read_claims(folder: pathlib.Path | str) -> list[dict[str, Any]]:
+    """The verdicts recorded in ``<folder>/claims.json``, in execution order ([] without one)."""
+    path = pathlib.Path(folder) / CLAIMS_FILE
+    return json.loads(path.read_text()) if path.exists() else []
+
+
+def _record_claim(path: pathlib.Path, record: dict[str, Any]) -> None:
+    """Add ``record`` to the claims file, replacing an earlier entry with the same claim text."""
+    claims = read_claims(path.parent)
+    same = [i for i, c in enumerate(claims) if c.get("claim") == record["claim"]]
+    if same:
+        claims[same[0]] = record
+    else:
+        claims.append(record)
+    write_bytes(path, (json.dumps(claims, indent=2) + "\n").encode())
+
+
+def _figure_metadata(fmt: str, text: str, title: str) -> dict[str, Any]:
+    # Keys per matplotlib backend (see matplotlib.figure.Figure.savefig's ``metadata``):
+    #   png: any tEXt keyword; pdf: Title/Author/Subject/Keywords/Creator/Producer/
+    #   CreationDate/ModDate/Trapped; svg: Dublin Core (Title, Description, Date, Creator...).
+    # Dates are dropped so that the same figure gives the same file.
+    if fmt == "png":
+        return {"Title": title, "Description": text}
+    if fmt == "pdf":
+        return {"Title": title, "Subject": text, "CreationDate": None, "ModDate": None}
+    if fmt == "svg":
+        return {"Title": title, "Description": text, "Date": None}
+    raise ValueError(f"unsupported figure format {fmt!r}")
+
+
+def save_figure(fig: Any, name: str, params: Mapping[str, Any] | None = None,
+                caption: str | None = None, *, show: bool = False) -> dict[str, pathlib.Path]:
+    """Save ``fig`` as ``{name}.png``, ``.pdf`` and ``.svg`` with its provenance embedded.
+
+    Files go to ``LANDSCAPE_OUTPUT_DIR`` when set, else to ``figures/`` under the working
+    directory. The provenance record (:func:`landscape.companion.provenance.collect` with the notebook,
+    ``params``, the figure name and ``caption``) is stored as JSON in each file's metadata
+    (PNG ``Description``, PDF ``Subject``, SVG ``Description``). Each file is written to a
+    temporary name and moved into place. ``show``: then show it (``matplotlib.pyplot.show``), the
+    last step of a page's figure cell. Returns ``{"png": path, "pdf": path, "svg": path}``.
+    """
+    import io
+
+    import matplotlib
+
+    from .provenance import collect
+
+    if not name or any(sep in name for sep in ("/", "\\")) or name.startswith("."):
+        raise ValueError(f"figure name must be a plain file stem, got {name!r}")
+    out = output_dir() or (pathlib.Path.cwd() / "figures")
+    record = collect(notebook=os.environ.get(NOTEBOOK_ENV), params=dict(params or {}),
+                     figure=name, caption=caption)
+    text = json.dumps(record, sort_keys=True, default=str)
+    paths: dict[str, pathlib.Path] = {}
+    with matplotlib.rc_context({"svg.hashsalt": name}):
+        for fmt in FIGURE_FORMATS:
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt, metadata=_figure_metadata(fmt, text, caption or name),
+                        bbox_inches="tight", dpi=150 if fmt == "png" else "figure")
+            path = out / f"{name}.{fmt}"
+            write_bytes(path, buf.getvalue())
+            paths[fmt] = path
+    if show:
+        import matplotlib.pyplot as plt
+
+        plt.show()
+    return paths
+
+
+# ------------------------------------------------------------------ figure and table pages
+#: The panels of a figure in the paper's layout (:func:`landscape.analysis.plot_curves`).
+TWO_PANELS, FOUR_PANELS = analysis.TWO_PANELS, analysis.FOUR_PANELS
+#: How a caption names the panels of a figure.
+PANEL_WORDS = {analysis.TWO_PANELS: "minimum max-cosine and loss",
+               analysis.FOUR_PANELS: "minimum, median, maximum max-cosine and loss"}
+
+
+def panel_names(panels: int | Sequence[str]) -> tuple[str, ...]:
+    """The panels of a figure: ``2`` (minimum max-cosine and loss), ``4`` (minimum, median and
+    maximum max-cosine, and loss) or the panel names themselves."""
+    if isinstance(panels, int):
+        if panels not in (2, 4):
+            raise ValueError(f"a figure has 2 or 4 panels, not {panels}")
+        return analysis.TWO_PANELS if panels == 2 else analysis.FOUR_PANELS
+    return tuple(panels)
+
+
+def figure_name(section: str) -> str:
+    """The stem a paper section's figure is saved under: ``"Figure 7"`` gives ``"figure-07"``."""
+    kind, number = section.split()
+    return f"{kind.lower()}-{int(number):02d}"
+
+
+def _markdown(text: str) -> None:
+    """Display ``text`` as Markdown (printed when IPython is not there)."""
+    try:
+        from IPython.display import Markdown, display
+    except ImportError:  # pragma: no cover - notebooks always run under IPython
+        print(text)
+        return
+    display(Markdown(text))
+
+
+class ExperimentPage:
+    """A figure or table page, step by step: one call per step of the page.
+
+    Creating it resolves the experiment's knobs from the notebook's namespace and prints them
+    (:func:`setup`). Then :meth:`train` trains (or loads) the runs, :meth:`save_figure` draws and
+    saves a figure of the paper, :meth:`final_values` and :meth:`compare` show the final values
+    (against the paper's table), :meth:`above`, :meth:`trend`, :meth:`start_end` and :meth:`check`
+    show the verdicts on the paper's claims, and :meth:`code_readings` trains the models again
+    with the public code's readings and shows the same verdicts on those runs. Pages whose
+    experiments differ only in configuration (Figures 13-15, 8 and 9, 4 and 5) are the same calls
+    with other arguments.
+
+    The key numbers it gathers, in the order a page reports them: :attr:`warm`
+    (:meth:`missed_warm_starts`), :meth:`numbers`, :attr:`table_numbers`, :attr:`claims`
+    (``claim_...``, in the order checked), :meth:`code_numbers` and :attr:`code_claims`
+    (``code_...``).
+    """
+
+    def __init__(self, name: str, profile: str, device: str, namespace: Mapping[str, Any]) -> None:
+        self.exp = experiments.get(name)
+        self.profile, self.device, self.reading = profile, device, "text"
+        self.params = setup(self.exp, profile, namespace)
+        # conditions named in the sweep's order when it sweeps several fields (Table 4)
+        self.by = self.exp.sweep_fields if len(self.exp.sweep) > 1 else None
+        self._clear()
+
+    def _clear(self) -> None:
+        """Forget the runs, tables and verdicts (a new page starts with none)."""
+        self.results: dict[str, Any] = {}
+        self.summaries: list[analysis.ConditionSummary] = []
+        self.code_summaries: list[analysis.ConditionSummary] = []
+        self.table: analysis.Comparison | None = None
+        self.table_source = ""
+        self.warm: dict[str, int] = {}
+        self.table_numbers: dict[str, int] = {}
+        self.claims: dict[str, Any] = {}
+        self.code_claims: dict[str, Any] = {}
+        self._rechecks: list[Callable[[list[analysis.ConditionSummary]], dict[str, Any]]] = []
+
+    def variant(self, reading: str) -> "ExperimentPage":
+        """The same page for one of the experiment's variants (e.g. Figure 7's ``paper-start``):
+        its knobs changed as the variant says, nothing trained or checked yet."""
+        variants = dict(self.exp.variants)
+        if reading not in variants:
+            raise ValueError(f"{self.exp.name} has no variant {reading!r}; "
+                             f"its variants: {', '.join(variants) or 'none'}")
+        other = copy.copy(self)
+        other.reading, other.params = reading, {**self.params, **dict(variants[reading])}
+        other._clear()
+        return other
+
+    def train(self) -> None:
+        """Train (or load from the cache) every model of the experiment and summarise the runs."""
+        self.results = self.exp.run(self.params, device=self.device, reading=self.reading)
+        self.summaries = analysis.summarise_all(self.results, by=self.by)
+
+    def _panels(self, panels: int | Sequence[str] | None) -> tuple[str, ...]:
+        return panel_names(self.exp.panels if panels is None else panels)
+
+    def save_figure(self, panels: int | Sequence[str], name: str, what: str = "", *,
+                    models: Sequence[str] | None = None, title: str | None = None,
+                    caption: str | None = None) -> None:
+        """Draw the runs in the paper's layout (``panels``: :data:`TWO_PANELS`,
+        :data:`FOUR_PANELS`, 2 or 4) and save the figure (:func:`save_figure`) as ``name``, the
+        stem of one of the experiment's sections (``"figure-04"`` for Figure 4; a variant's page
+        adds ``-<variant>``). ``models``: default the drawn ones (not the references). The title
+        is ``"<section>: <experiment title>"`` and the caption ``"<section>: <panels> of <what>"``
+        unless given."""
+        suffix = "" if self.reading == "text" else f"-{self.reading}"
+        sections = {figure_name(s) + suffix: s for s in self.exp.sections}
+        if name not in sections:
+            raise ValueError(f"{self.exp.name} saves {', '.join(sections)}, not {name!r}")
+        section, panels = sections[name], panel_names(panels)
+        title = f"{title or f'{section}: {self.exp.title}'} ({self.profile} profile)"
+        caption = caption or f"{section}: {PANEL_WORDS.get(panels, ', '.join(panels))} of {what}"
+        fig = analysis.plot_curves(self.results, panels, title=title, models=list(models or self.exp.drawn))
+        save_figure(fig, name, params=self.params, caption=caption)
+
+    def final_values(self) -> None:
+        """Print the final (and initial) values per model and condition, mean ± std over runs."""
+        print(analysis.format_summary(self.summaries))
+
+    def compare(self, section: str) -> None:
+        """Show the final values beside the paper's ``section`` (e.g. ``"Table 2"``), as Markdown
+        and as text, and record ``<table>_cells`` and ``<table>_cells_within``."""
+        self.table_source = section.lower().replace(" ", "")
+        self.table = analysis.compare_table(self.summaries, self.table_source)
+        self.show_table()
+        print(self.table.text())
+        self.table_numbers = {f"{self.table_source}_cells": self.table.n_cells,
+                              f"{self.table_source}_cells_within": self.table.n_within}
+
+    def show_table(self) -> None:
+        """Show the comparison of :meth:`compare` again, as Markdown."""
+        if self.table is None:
+            raise RuntimeError("no table yet: call compare() first")
+        _markdown(self.table.markdown())
+
+    def table_matches(self, section: str) -> None:
+        """Show whether every cell of :meth:`compare`'s table is within tolerance of the
+        paper's (key ``claim_table_matches``)."""
+        if self.table is None:
+            raise RuntimeError("no table yet: call compare() first")
+        holds = self.table.n_within == self.table.n_cells
+        verdict(f"{section} is reproduced within tolerance in every cell", holds,
+                f"{self.table.n_within} of {self.table.n_cells} cells within max(2 std, 0.05)")
+        self.claims["claim_table_matches"] = holds
+
+    def check(self, key: str, checker: Callable[..., Verdict], *args: Any, **kwargs: Any) -> None:
+        """Show ``checker(summaries, *args, **kwargs)``, a verdict on a paper claim (a check of
+        :mod:`landscape.analysis.claims`), recorded as the key number ``claim_<key>``;
+        :meth:`code_readings` shows it again on its runs (``code_<key>``; None when the check of the
+        code's readings is skipped, ``reading_runs=0``)."""
+        self.claims[f"claim_{key}"] = show(checker(self.summaries, *args, **kwargs))
+
+        def recheck(code: list[analysis.ConditionSummary]) -> dict[str, Any]:
+            return {f"code_{key}": show(checker(code, *args, code_readings=True, **kwargs)) if code else None}
+        self._rechecks.append(recheck)
+
+    def above(self, key: str, better: str, worse: str, *, claim: str | None = None) -> None:
+        """:meth:`check` that ``better`` ends with a higher minimum max-cosine than ``worse`` (at
+        every Pr(sparse) of the experiment), :func:`landscape.analysis.claims.check_above`."""
+        self.check(key, analysis.claims.check_above, better, worse, self.params.get("p_sparse"), claim=claim)
+
+    def trend(self, key: str, subject: str, *, direction: str) -> None:
+        """:meth:`check` that the minimum max-cosine of ``subject`` ``"rises"`` (or
+        ``"decreases"``) at every Pr(sparse), :func:`landscape.analysis.claims.check_trend`."""
+        self.check(key, analysis.claims.check_trend, subject, direction)
+
+    def start_end(self, source: str, model: str, subject: str, *, check: str | None = None) -> None:
+        """Show the two claims of a figure whose text quotes the minimum max-cosine's start and
+        end (:func:`start_end_claims`); their key numbers go to :attr:`claims` and, on the runs of
+        :meth:`code_readings`, prefixed ``code_`` to :attr:`code_claims`. ``check``: a ``CHECK``
+        on other runs (see :func:`landscape.analysis.claims.claim_verdict`)."""
+        self.claims.update(start_end_claims(self.summaries, source, model, subject, check=check))
+
+        def recheck(code: list[analysis.ConditionSummary]) -> dict[str, Any]:
+            numbers = start_end_claims(code, source, model, subject, code_readings=True) if code else {}
+            return {f"code_{k}": v for k, v in numbers.items()}
+        self._rechecks.append(recheck)
+
+    def missed_warm_starts(self) -> None:
+        """Print how many warm starts left a dictionary column out (:func:`missed_warm_starts`);
+        recorded as ``warm_starts_missed`` and ``warm_runs``."""
+        missed, runs = missed_warm_starts(self.results)
+        self.warm = {"warm_starts_missed": missed, "warm_runs": runs}
+
+    def code_readings(self, caption: str | None = None, *,
+                      panels: int | Sequence[str] | None = None) -> None:
+        """Train the models again with the public code's readings (:func:`code_readings`), draw
+        them as ``<page>-code-readings`` when given a ``caption``, compare them with the paper's
+        table when the page has one, and show every claim checked so far on them."""
+        figure = f"{self.exp.name}-code-readings" if caption else None
+        self.code_summaries = code_readings(self.exp, self.params, device=self.device,
+                                            panels=self._panels(panels), figure=figure,
+                                            caption=caption or "", by=self.by)
+        if self.table is not None and self.code_summaries:
+            code_table = analysis.compare_table(self.code_summaries, self.table_source)
+            _markdown(code_table.markdown())
+            self.code_claims[f"code_{self.table_source}_cells_within"] = code_table.n_within
+        for recheck in self._rechecks:
+            self.code_claims.update(recheck(self.code_summaries))
+
+    def numbers(self, start: bool = False) -> dict[str, float]:
+        """The final minimum, median and maximum max-cosine per model and condition (mean over
+        runs), after the initial minimum with ``start``."""
+        out = analysis.key_numbers_for(self.summaries, metrics=["min"], when="start") if start else {}
+        out.update(analysis.key_numbers_for(self.summaries))
+        return out
+
+    def code_numbers(self, start: bool = False) -> dict[str, float]:
+        """The final (and with ``start`` the initial) minimum max-cosine of :meth:`code_readings`'
+        runs, keys prefixed ``code_``."""
+        return analysis.claims.code_key_numbers(self.code_summaries, start=start)
+
+
+# ------------------------------------------------------------------ theorem pages
+def theory_profile(profile: str, namespace: Mapping[str, Any], **defaults: tuple[int, int]) -> tuple[int, ...]:
+    """The values of a theorem page's integer knobs, each given as ``name=(smoke, paper)``: the
+    value set in ``namespace`` (the notebook's ``globals()``), or the profile's where it is None."""
+    profiles = ("smoke", "paper")
+    if profile not in profiles:
+        raise ValueError(f"unknown profile {profile!r}; valid: {', '.join(profiles)}")
+    pick = profiles.index(profile)
+    return tuple(int(pair[pick] if namespace.get(name) is None else namespace[name])
+                 for name, pair in defaults.items())
+
+
+def show_settings(**params: Any) -> dict[str, Any]:
+    """Print a theorem page's settings (lists as lists) and return them, for its figures'
+    provenance."""
+    params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
+    print(params)
+    return params
