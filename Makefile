@@ -16,7 +16,7 @@ PROFILE ?= paper
 KERNEL  := landscape
 STAMP   := $(VENV)/.installed
 
-.PHONY: help setup book execute test goldens clean distclean
+.PHONY: help setup chromium book execute test goldens clean distclean
 
 help:
 	@echo "make book [PROFILE=paper|smoke]  execute notebooks (papermill) and build the book"
@@ -44,7 +44,19 @@ book: execute
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "book: $(CURDIR)/_build/html/index.html"
 
-test: setup
+# The book test (tests/test_book.py) opens every page in headless Chromium: install Debian's
+# package where we can (root with apt-get), else stop at once with the one command to run.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium (needed by tests/test_book.py)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "make test needs Chromium at /usr/bin/chromium: run  sudo apt-get install chromium" >&2; exit 1; \
+	  fi; \
+	fi
+
+test: setup chromium
 	$(PY) -m pytest tests --nbval-lax --nbval-current-env
 
 goldens: setup

@@ -72,3 +72,112 @@ def test_a_method_kernel_version_changes_only_that_methods_keys(monkeypatch):
     monkeypatch.setitem(cache.METHOD_VERSIONS, "cl", "test")
     after = cache.run_key(ncl, dev, torch.float32), cache.run_key(cl, dev, torch.float32)
     assert after[0] == before[0] and after[1] != before[1]
+
+
+# ----------------------------------------------------------------------------- integrity
+def _entry(tmp_cache):
+    cache.cached_train(CFGS, progress=False)
+    (path,) = tmp_cache.glob("*.npz")
+    return path
+
+
+def _retrains(tmp_cache, path, match):
+    with pytest.warns(UserWarning, match=match) as record:
+        again = cache.cached_train(CFGS, progress=False)
+    assert str(path) in str(record[0].message)
+    assert "cached" not in again.extra                     # trained again, not reused
+    assert (path.parent / (path.name + ".corrupt")).exists()
+    assert cache.load_result(path, CFGS, path.stem).configs == CFGS   # a verified entry again
+    return again
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "random bytes"])
+def test_an_unreadable_cache_entry_is_set_aside_and_trained_again(tmp_cache, damage):
+    path = _entry(tmp_cache)
+    data = path.read_bytes()
+    path.write_bytes({"truncated": data[: len(data) // 2], "empty": b"",
+                      "random bytes": np.random.default_rng(0).bytes(4096)}[damage])
+    with pytest.raises(cache.CorruptResult, match=str(path)):
+        cache.load_result(path)
+    _retrains(tmp_cache, path, "unreadable")
+
+
+def test_edited_numbers_fail_the_checksum(tmp_cache):
+    path = _entry(tmp_cache)
+    with np.load(path) as z:
+        arrays = {n: z[n] for n in z.files}
+    arrays["maxcos"] = arrays["maxcos"] + np.float32(0.01)
+    np.savez_compressed(path, **arrays)
+    _retrains(tmp_cache, path, "checksum mismatch")
+
+
+def test_another_models_result_under_this_key_is_not_reused(tmp_cache):
+    path = _entry(tmp_cache)
+    other = [c.replace(lr=0.05) for c in CFGS]
+    cache.cached_train(other, progress=False)
+    (other_path,) = [p for p in tmp_cache.glob("*.npz") if p != path]
+    path.write_bytes(other_path.read_bytes())              # a valid file, of other configurations
+    _retrains(tmp_cache, path, "stored under key")
+
+
+def test_a_stored_result_without_a_checksum_is_not_trusted(tmp_cache):
+    path = _entry(tmp_cache)
+    with np.load(path) as z:
+        arrays = {n: z[n] for n in z.files if n != "checksum"}
+    np.savez_compressed(path, **arrays)
+    _retrains(tmp_cache, path, "missing checksum")
+
+
+def test_a_corrupt_shipped_result_is_skipped_not_moved(tmp_cache, monkeypatch):
+    shipped = tmp_cache / "shipped"
+    shipped.mkdir()
+    key = cache.run_key(CFGS, torch.device("cpu"), torch.float32)
+    (shipped / f"{key}.npz").write_bytes(b"not a result")
+    with pytest.warns(UserWarning, match="not used"):
+        assert cache.find_cached(CFGS, device="cpu") is None
+    assert (shipped / f"{key}.npz").exists()
+
+
+def test_an_unreadable_checkpoint_restarts_training(tmp_cache):
+    key = cache.run_key(CFGS, torch.device("cpu"), torch.float32)
+    (tmp_cache / f"{key}.partial.pt").write_bytes(b"garbage")
+    with pytest.warns(UserWarning, match="unreadable"):
+        result = cache.cached_train(CFGS, device="cpu", progress=False)
+    np.testing.assert_array_equal(result.maxcos, as_stored_reference())
+
+
+def as_stored_reference():
+    return cache.as_stored(train(CFGS)).maxcos
+
+
+def test_fresh_and_cached_results_give_identical_numbers(tmp_cache):
+    """The same call gives bit-identical numbers whether it trained or read the cache."""
+    fresh = cache.cached_train(CFGS, progress=False)
+    cached = cache.cached_train(CFGS, progress=False)
+    assert "cached" in cached.extra
+    for name in ("loss", "maxcos", "final_weights"):
+        np.testing.assert_array_equal(getattr(fresh, name), getattr(cached, name))
+        assert getattr(fresh, name).dtype == getattr(cached, name).dtype
+    uncached = cache.cached_train(CFGS, progress=False, use_cache=False)
+    np.testing.assert_array_equal(uncached.maxcos, cached.maxcos)
+
+
+def test_a_shipped_contrastive_result_serves_a_machine_without_the_compiled_kernel(tmp_cache, monkeypatch):
+    cfgs = [TrainConfig(method="cl", n=40, batch_size=20, epochs=2, log_every=1)]
+    shipped = tmp_cache / "shipped"
+    result = train(cfgs)
+    cpp_key = cache.run_key(cfgs, torch.device("cpu"), torch.float32, kernel="cpp")
+    cache.save_result(result, shipped / f"{cpp_key}.npz", cpp_key)
+    monkeypatch.setattr(cache, "nt_xent_kernel", lambda device, normalize=True: "tiled")
+    found = cache.find_cached(cfgs, device="cpu")
+    assert found is not None and "another NT-Xent kernel" in found.extra["kernel"]
+
+
+def test_every_shipped_result_verifies():
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parents[1] / "results" / "runs"
+    files = sorted(shipped.glob("*.npz"))
+    assert files
+    for path in files:
+        cache.load_result(path, key=path.stem)

@@ -463,3 +463,44 @@ def test_sweep_points_share_key_names_and_plot_values(tmp_path):
     assert sweep._value(rows, {"p_sparse": 0.3, "masking_prob": 0.7}, "ncl_min") == pytest.approx(1.0)
     assert sweep._value(rows, {"p_sparse": [0.1], "masking_prob": 0.5}, "ncl_min") == pytest.approx(0.6)
 
+
+# ============================================================================ integrity of run folders
+def _tamper(dest, how):
+    if how == "garbage key numbers":
+        (dest / "key_numbers.json").write_text("{not json")
+    elif how == "edited key numbers":
+        kn = json.loads((dest / "key_numbers.json").read_text())
+        kn[next(iter(kn))] = 0.123456
+        (dest / "key_numbers.json").write_text(json.dumps(kn))
+    elif how == "missing notebook":
+        (dest / "figure-01.ipynb").unlink()
+    elif how == "malformed provenance":
+        (dest / "provenance.json").write_text("[1, 2")
+
+
+@pytest.mark.parametrize("how", ["garbage key numbers", "edited key numbers", "missing notebook",
+                                 "malformed provenance"])
+def test_a_tampered_run_folder_is_not_reused(first_run, tmp_path, how):
+    """A folder whose files do not verify is executed again, never reused with its numbers."""
+    import shutil
+
+    rc, work, dests = first_run
+    dest = tmp_path / "copy"
+    shutil.copytree(dests[0], dest)
+    params = {**TINY_PARAMS, "lr": 0.02, "device": "cpu"}
+    digest = runs.run_hash("figure-01", "smoke", params)
+    assert runs.verify_run(dest, digest) is None
+    _tamper(dest, how)
+    assert runs.verify_run(dest, digest) is not None
+    assert not runs.is_complete(dest, digest)
+
+
+def test_cite_names_a_malformed_provenance_file(first_run, tmp_path, capsys):
+    import shutil
+
+    dest = tmp_path / "bad"
+    shutil.copytree(first_run[2][0], dest)
+    (dest / "provenance.json").write_text('"just a string"')
+    assert landscape("cite", "fig1", "--out", dest) == 2
+    err = capsys.readouterr().err
+    assert str(dest / "provenance.json") in err and "not a readable provenance record" in err

@@ -3,12 +3,21 @@
 A long run checkpoints itself (parameters, generator states and the curves so far) while it
 trains, so an interrupted run resumes where it stopped.  Finished results are ``.npz`` files;
 everything is written to a temporary name and moved into place.
+
+Every stored result carries its run key, the full configurations that produced it and a SHA-256
+checksum of its contents; :func:`load_result` verifies all three.  A result that fails (a
+truncated or foreign file, another model's result under this key, edited numbers) is never
+reused: a cache entry is moved aside as ``<key>.npz.corrupt`` and trained again, with a warning
+naming the file.  A fresh result is returned at the precision it is stored with, so the same call
+gives the same numbers whether it trained or read the cache.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import warnings
+import zipfile
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -49,51 +58,141 @@ def shipped_dir() -> Path | None:
 
 
 def run_key(configs: Sequence[TrainConfig], device: torch.device, dtype: torch.dtype,
-            compiled: bool = False) -> str:
+            compiled: bool = False, kernel: str | None = None) -> str:
+    """The cache key of a batched call; ``kernel`` names the NT-Xent kernel (default: the one
+    that runs on ``device`` here)."""
     payload = {"engine": ENGINE_VERSION, "device": device.type, "dtype": str(dtype), "compiled": compiled,
                "configs": [c.to_dict() for c in configs]}
-    kernels = sorted({method_kernel(c, device) for c in configs if c.method in METHOD_VERSIONS})
+    kernels = sorted({method_kernel(c, device, kernel) for c in configs if c.method in METHOD_VERSIONS})
     if kernels:
         payload["kernel"] = kernels
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:24]
 
 
-def method_kernel(c: TrainConfig, device: torch.device) -> str:
-    """The version of ``c``'s method kernel, and for NT-Xent which kernel runs on ``device``."""
+def method_kernel(c: TrainConfig, device: torch.device, kernel: str | None = None) -> str:
+    """The version of ``c``'s method kernel, and for NT-Xent which kernel runs on ``device``
+    (or ``kernel``)."""
     version = METHOD_VERSIONS[c.method]
     if c.method == "cl":
-        version += "-" + nt_xent_kernel(device, c.loss_form == "normalized")
+        version += "-" + (kernel or nt_xent_kernel(device, c.loss_form == "normalized"))
     return version
 
 
-def save_result(result: TrainResult, path: Path) -> None:
+class CorruptResult(ValueError):
+    """A stored result that cannot be trusted: unreadable, or not what its key promises."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"stored training result {path}: {reason}")
+        self.path, self.reason = Path(path), reason
+
+
+#: What a stored result holds, in the order its checksum covers them.
+STORED_FIELDS = ("key", "configs", "epochs", "loss", "maxcos", "final_weights", "dictionaries", "wall_s")
+
+
+def _stored_arrays(result: TrainResult, key: str) -> dict[str, np.ndarray]:
+    return {"key": np.array(key), "configs": np.array(json.dumps([c.to_dict() for c in result.configs])),
+            "epochs": np.asarray(result.epochs), "loss": result.loss.astype(np.float32),
+            "maxcos": result.maxcos.astype(np.float32),
+            "final_weights": result.final_weights.astype(np.float32),
+            "dictionaries": result.dictionaries.astype(np.float32), "wall_s": np.array(result.wall_s)}
+
+
+def checksum(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 over each stored field's name, dtype, shape and bytes, in :data:`STORED_FIELDS` order."""
+    h = hashlib.sha256()
+    for name in STORED_FIELDS:
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}:{a.dtype.str}:{a.shape}".encode() + b"\0" + a.tobytes() + b"\0")
+    return h.hexdigest()
+
+
+def save_result(result: TrainResult, path: Path, key: str | None = None) -> None:
+    """Write ``result`` (float32 curves and weights), its key, configurations and checksum."""
+    arrays = _stored_arrays(result, key or Path(path).stem)
+    arrays["checksum"] = np.array(checksum(arrays))
+
     def write(tmp: str) -> None:
         with open(tmp, "wb") as fh:
-            np.savez_compressed(
-                fh, epochs=result.epochs, loss=result.loss.astype(np.float32),
-                maxcos=result.maxcos.astype(np.float32), final_weights=result.final_weights.astype(np.float32),
-                dictionaries=result.dictionaries.astype(np.float32), wall_s=np.array(result.wall_s),
-                configs=np.array(json.dumps([c.to_dict() for c in result.configs])))
+            np.savez_compressed(fh, **arrays)
     atomic_write(path, write)
 
 
-def load_result(path: Path) -> TrainResult:
-    with np.load(path) as z:
-        configs = [TrainConfig(**c) for c in json.loads(str(z["configs"]))]
-        return TrainResult(configs=configs, epochs=z["epochs"], loss=z["loss"].astype(np.float64),
-                           maxcos=z["maxcos"].astype(np.float64), final_weights=z["final_weights"],
-                           dictionaries=z["dictionaries"], wall_s=float(z["wall_s"]),
-                           extra={"cached": str(path)})
+def _result(arrays: dict[str, np.ndarray], configs: list[TrainConfig], extra: dict[str, Any]) -> TrainResult:
+    return TrainResult(configs=configs, epochs=arrays["epochs"], loss=arrays["loss"].astype(np.float64),
+                       maxcos=arrays["maxcos"].astype(np.float64), final_weights=arrays["final_weights"],
+                       dictionaries=arrays["dictionaries"], wall_s=float(arrays["wall_s"]), extra=extra)
+
+
+def load_result(path: Path | str, configs: Sequence[TrainConfig] | None = None,
+                key: str | None = None) -> TrainResult:
+    """Read a stored result and verify it: readable, every field present, checksum intact, and
+    (when given) stored under ``key`` for exactly ``configs``. Raises :class:`CorruptResult`."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {name: z[name] for name in z.files}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        raise CorruptResult(path, f"unreadable ({type(exc).__name__}: {exc})") from None
+    missing = [f for f in (*STORED_FIELDS, "checksum") if f not in arrays]
+    if missing:
+        raise CorruptResult(path, f"missing {', '.join(missing)} (written by an older version, or not a result)")
+    if str(arrays["checksum"]) != checksum(arrays):
+        raise CorruptResult(path, "checksum mismatch: its contents were changed after it was written")
+    if key is not None and str(arrays["key"]) != key:
+        raise CorruptResult(path, f"stored under key {str(arrays['key'])}, not {key}")
+    try:
+        stored = [TrainConfig(**c) for c in json.loads(str(arrays["configs"]))]
+    except (ValueError, TypeError) as exc:
+        raise CorruptResult(path, f"unreadable configurations ({exc})") from None
+    if configs is not None and [c.to_dict() for c in stored] != [c.to_dict() for c in configs]:
+        raise CorruptResult(path, "it holds the result of other configurations than the ones requested")
+    return _result(arrays, stored, {"cached": str(path)})
+
+
+def as_stored(result: TrainResult) -> TrainResult:
+    """``result`` at the precision a stored result has (float32 curves and weights, read back as
+    float64 curves), so that fresh and cached results give the same numbers."""
+    arrays = _stored_arrays(result, "")
+    return _result(arrays, list(result.configs), dict(result.extra))
+
+
+def _set_aside(path: Path) -> Path:
+    """Move a corrupt cache entry to ``<name>.corrupt`` (replacing an older one)."""
+    target = path.with_name(path.name + ".corrupt")
+    os.replace(path, target)
+    return target
 
 
 def find_cached(configs: Sequence[TrainConfig], *, device: str = "auto", dtype: torch.dtype = torch.float32,
                 compile: bool | str = "auto") -> TrainResult | None:
-    """The cached (or shipped) result of :func:`cached_train` for ``configs``, or None: never trains."""
+    """The cached (or shipped) result of :func:`cached_train` for ``configs``, verified, or None:
+    never trains. A corrupt cache entry is set aside (warning); a corrupt shipped one is skipped
+    (warning). A contrastive result shipped from the compiled NT-Xent kernel is used on a machine
+    that runs the PyTorch form (its numbers differ in the last bits; ``extra["kernel"]`` says so)."""
     configs = list(configs)
-    key = run_key(configs, resolve_device(device), dtype, use_compile(configs, compile))
-    for folder in (cache_dir(), shipped_dir()):
-        if folder is not None and (folder / f"{key}.npz").exists():
-            return load_result(folder / f"{key}.npz")
+    dev, compiled = resolve_device(device), use_compile(configs, compile)
+    key = run_key(configs, dev, dtype, compiled)
+    shipped_keys = [key]
+    if any(c.method == "cl" for c in configs):
+        shipped_keys += [k for k in (run_key(configs, dev, dtype, compiled, kernel=kn) for kn in ("cpp", "tiled"))
+                         if k not in shipped_keys]
+    for folder, keys in ((cache_dir(), [key]), (shipped_dir(), shipped_keys)):
+        for k in keys if folder is not None else ():
+            path = folder / f"{k}.npz"
+            if not path.exists():
+                continue
+            try:
+                result = load_result(path, configs, k)
+            except CorruptResult as exc:
+                if folder == cache_dir():
+                    warnings.warn(f"{exc}; set aside as {_set_aside(path)} and trained again", stacklevel=2)
+                else:
+                    warnings.warn(f"{exc}; not used", stacklevel=2)
+                continue
+            if k != key:
+                result.extra["kernel"] = f"shipped from another NT-Xent kernel (key {k})"
+            return result
     return None
 
 
@@ -106,7 +205,7 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
         configs = [configs]
     configs = list(configs)
     if not use_cache:
-        return train(configs, device=device, dtype=dtype, progress=progress, compile=compile)
+        return as_stored(train(configs, device=device, dtype=dtype, progress=progress, compile=compile))
     found = find_cached(configs, device=device, dtype=dtype, compile=compile)
     if found is not None:
         return found
@@ -114,7 +213,13 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
     key = run_key(configs, resolve_device(device), dtype, compiled)
     final = cache_dir() / f"{key}.npz"
     partial = cache_dir() / f"{key}.partial.pt"
-    resume = torch.load(partial, weights_only=False) if partial.exists() else None
+    resume = None
+    if partial.exists():
+        try:
+            resume = torch.load(partial, weights_only=False)
+        except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint: start again
+            warnings.warn(f"checkpoint {partial} is unreadable ({type(exc).__name__}); set aside as "
+                          f"{_set_aside(partial)}, training starts again", stacklevel=2)
 
     def checkpoint(engine: Engine, logs: dict[str, Any]) -> None:
         state = {"engine": engine.state_dict(), "logs": {k: list(v) for k, v in logs.items()}}
@@ -122,7 +227,7 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
 
     result = train(configs, device=device, dtype=dtype, progress=progress, checkpoint=checkpoint,
                    resume=resume, checkpoint_every_s=checkpoint_every_s, compile=compiled)
-    save_result(result, final)
+    save_result(result, final, key)
     if partial.exists():
         partial.unlink()
-    return result
+    return as_stored(result)

@@ -204,7 +204,7 @@ def _find_provenance(name: str, args: argparse.Namespace) -> tuple[Path | None, 
         raise UsageError(f"no run of {name} with these parameters in {path.parent}; "
                          f"run `landscape run {name} ...` first, or give --out DIR")
     runs = [p for p in RUNS_DIR.glob(f"{name}-*/provenance.json")
-            if (read_json(p) or {}).get("notebook") == name]
+            if isinstance(read_json(p), dict) and read_json(p).get("notebook") == name]
     if runs:
         return max(runs, key=lambda p: p.stat().st_mtime), "run"
     book = _execute.BOOK_EXECUTED / name / "provenance.json"
@@ -221,6 +221,10 @@ def cmd_cite(args: argparse.Namespace) -> int:
                or name)
     path, where = _find_provenance(name, args)
     prov = read_json(path) if path else None
+    if path is not None and not (isinstance(prov, dict) and isinstance(prov.get("git", {}), dict)
+                                 and prov.get("notebook") == name):
+        raise UsageError(f"{path} is not a readable provenance record of {name} (malformed JSON, or "
+                         f"another notebook's); run `landscape run {name}` again to replace it")
     commit = dirty = None
     if prov:
         commit, dirty = (prov.get("git") or {}).get("commit"), (prov.get("git") or {}).get("dirty")

@@ -51,11 +51,41 @@ def run_hash(name: str, profile: str, params: Mapping[str, Any]) -> str:
     return _execute.content_hash(name, {"parameters": jsonable(dict(params)), "profile": profile})
 
 
+def file_checksums(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file of a run folder but its ``provenance.json``, by name."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(folder).iterdir()) if p.is_file() and p.name != "provenance.json"}
+
+
+def verify_run(dest: Path, digest: str) -> str | None:
+    """Why ``dest`` does not hold a finished, intact execution with the content hash ``digest``
+    (None when it does): its provenance names the run and every file's checksum, and the files
+    are there, unchanged, with readable key numbers."""
+    dest = Path(dest)
+    prov = read_json(dest / "provenance.json")
+    if not isinstance(prov, dict):
+        return "no readable provenance.json"
+    if prov.get("run_hash") != digest:
+        return "another execution (other parameters, notebook or library)"
+    files = prov.get("files")
+    if not isinstance(files, dict) or f"{prov.get('notebook')}.ipynb" not in files:
+        return "its provenance lists no file checksums (an older or partial run)"
+    actual = file_checksums(dest) if dest.is_dir() else {}
+    changed = sorted(n for n in files if actual.get(n) != files[n])
+    if changed:
+        return f"changed or missing since it was written: {', '.join(changed)}"
+    if read_json(dest / "key_numbers.json") is None and "key_numbers.json" in files:
+        return "unreadable key_numbers.json"
+    return None
+
+
 def is_complete(dest: Path, digest: str) -> bool:
-    """``dest`` holds a finished execution with the content hash ``digest``."""
-    prov = read_json(Path(dest) / "provenance.json")
-    return (isinstance(prov, dict) and prov.get("run_hash") == digest
-            and (Path(dest) / f"{prov.get('notebook')}.ipynb").exists())
+    """``dest`` holds a finished, intact execution with the content hash ``digest``."""
+    return verify_run(dest, digest) is None
+
+
+#: Files that mark a folder as a run folder (one that ``--force`` may replace).
+_RUN_MARKERS = ("provenance.json", "key_numbers.json", "claims.json")
 
 
 def _replaceable(dest: Path) -> bool:
@@ -63,7 +93,8 @@ def _replaceable(dest: Path) -> bool:
         return True
     if not dest.is_dir():
         return False
-    return not any(dest.iterdir()) or (dest / "provenance.json").exists()
+    return (not any(dest.iterdir()) or any((dest / m).exists() for m in _RUN_MARKERS)
+            or any(dest.glob("*.ipynb")))
 
 
 @contextlib.contextmanager
@@ -180,10 +211,13 @@ def run_one(name: str, params: Mapping[str, Any], profile: str, dest: Path | str
     dest = Path(dest).absolute()
     params = jsonable(dict(params))
     digest = run_hash(name, profile, params)
-    if not force and is_complete(dest, digest):
+    problem = verify_run(dest, digest) if dest.exists() else "absent"
+    if not force and problem is None:
         kn = read_json(dest / "key_numbers.json") or {}
         log(f"[landscape] {name}: {dest} already holds this execution; reused (--force re-runs)")
         return RunOutcome("reused", name, dest, key_numbers=kn)
+    if not force and dest.exists() and (dest / "provenance.json").exists():
+        log(f"[landscape] {name}: {dest} is not reused ({problem}); executing again")
     if not _replaceable(dest):
         raise UsageError(f"{dest} exists and is not a landscape run folder (no provenance.json); "
                          "choose another --out")
@@ -222,6 +256,7 @@ def run_one(name: str, params: Mapping[str, Any], profile: str, dest: Path | str
             seed=resolved.get("seed"), device=resolved.get("device"),
             resolved_parameters=resolved, library={"name": "landscape", "version": __version__},
             key_numbers=kn, outputs=sorted(p.name for p in tmp.iterdir() if p.name != "provenance.json"),
+            files=file_checksums(tmp),
         )
         write_json(tmp / "provenance.json", prov)
         os.chmod(tmp, 0o755)
