@@ -15,6 +15,8 @@ _TMP: str | None = None
 
 def pytest_configure(config):
     global _TMP
+    config.addinivalue_line("markers", "authors_code: differential tests against the authors' code, "
+                            "from the fixtures in tests/fixtures/authors (scripts/authors_fixtures.py)")
     _TMP = tempfile.mkdtemp(prefix="landscape-tests-")
     os.environ["LANDSCAPE_OUTPUT_DIR"] = os.path.join(_TMP, "outputs")
     os.environ["LANDSCAPE_CACHE_DIR"] = os.path.join(_TMP, "cache")
