@@ -35,11 +35,11 @@
 # - Symmetric ReLU after the linear layer (Sec. 4.2's default activation; Theorem 3's SReLU),
 #   `activation="relu"` or `"none"` otherwise.
 # - No predictor, as the text says ("works even in the absence of a prediction head"). The public
-#   script builds these runs with a linear predictor that is never optimised; the engine can
-#   freeze a predictor (`TrainConfig(predictor=True, freeze_predictor=True)`), but this notebook
-#   does not expose that reading.
-# - Warm start as the public code: every dictionary column once when $m \le d$, $m$ columns
-#   drawn with replacement when $m > d$ (`warm_pick="cover"` uses every column at least once,
+#   scripts train these runs with a linear predictor without a bias (trained with the encoders;
+#   `TrainConfig(predictor=True, predictor_bias=False)`); this page shows the text's reading.
+# - Warm start as the public code: when $m = d$, row $i$ of both encoders starts at column $i$
+#   (neuron $i$ of the online and of the target network start together); $m$ columns drawn with
+#   replacement when $m > d$ (`warm_pick="cover"` gives each network its own random order,
 #   `"with_replacement"` always draws with replacement).
 # - The quoted 0.62 → 0.85 is compared with the mean over runs and Pr(sparse) values. Note that
 #   the stated warm start cannot start at 0.62: with $\sigma = p^{-c/2} = 0.02$ each warm row has

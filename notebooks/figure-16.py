@@ -29,15 +29,15 @@
 # **Choices where the paper is ambiguous** (each one knob away):
 # - Symmetric ReLU after the linear layer (Sec. 4.2's default activation; the caption only says
 #   "linear encoder"): `activation="relu"` or `"none"` otherwise.
-# - No predictor, as Sec. 5.2.2 says for these runs. The public script builds them with a linear
-#   predictor that is never optimised; the engine can freeze a predictor
-#   (`TrainConfig(predictor=True, freeze_predictor=True)`), but this notebook does not expose
-#   that reading.
+# - No predictor, as Sec. 5.2.2 says for these runs. The public scripts train these runs with a
+#   linear predictor without a bias (trained with the encoders; `TrainConfig(predictor=True,
+#   predictor_bias=False)`); this page shows the text's reading.
 # - "Probability of random masking 0.75" is read as the text's $D_{jj} \sim$ Bernoulli(0.75): a
 #   coordinate is *kept* with probability 0.75. The public code zeroes it with that
 #   probability (`mask_meaning="drop"`, keeping 0.25).
-# - Warm start as the public code: every dictionary column once when $m \le d$, $m$ columns
-#   drawn with replacement when $m > d$ (`warm_pick="cover"` uses every column at least once,
+# - Warm start as the public code: when $m = d$, row $i$ of both encoders starts at column $i$
+#   (neuron $i$ of the online and of the target network start together); $m$ columns drawn with
+#   replacement when $m > d$ (`warm_pick="cover"` gives each network its own random order,
 #   `"with_replacement"` always draws with replacement).
 # - Latents, noise, learning rate and masking follow the text (`latents`, `noise`, `lr`,
 #   `mask_meaning` give the public code's readings).

@@ -88,18 +88,38 @@ def training_wall_s(name: str) -> float | None:
     return round(sum(r.wall_s for r in found if r is not None), 1) if all(found) else None
 
 
-def train_only(names: list[str]) -> None:
+def train_only(names: list[str], reading: str = "paper") -> None:
     """Train (into the paper cache) the paper-scale runs of the named notebooks, in order,
-    without executing them: a later execution finds every run cached."""
+    without executing them: a later execution finds every run cached.  ``reading="authors"``:
+    their models under the authors' scripts (``experiments.authors_runs``) instead, each result
+    copied into ``results/runs/`` as soon as it is trained."""
     from landscape import experiments
-    from landscape.cache import cached_train
+    from landscape.cache import cached_train, find_cached
 
     for name in names:
         t0 = time.time()
-        print(f"[train] {time.strftime('%H:%M:%S')} {name}: start", flush=True)
-        for k, cfgs in enumerate(experiments.paper_runs(name)):
-            cached_train(cfgs, progress=f"{name} run {k + 1}")
+        print(f"[train] {time.strftime('%H:%M:%S')} {name} ({reading}): start", flush=True)
+        runs = experiments.authors_runs(name) if reading == "authors" else experiments.paper_runs(name)
+        for k, cfgs in enumerate(runs):
+            result = cached_train(cfgs, progress=f"{name} run {k + 1}")
+            if reading == "authors":
+                path = Path(result.extra.get("cached") or "")
+                if not path.is_file():
+                    found = find_cached(cfgs)
+                    path = Path(found.extra["cached"])
+                SHIPPED_DIR.mkdir(parents=True, exist_ok=True)
+                if not (SHIPPED_DIR / path.name).exists():
+                    shutil.copy2(path, SHIPPED_DIR / path.name)
+                print(f"[train] {name} run {k + 1}: {result.wall_s:.0f} s, shipped {path.name}", flush=True)
         print(f"[train] {time.strftime('%H:%M:%S')} {name}: done in {time.time() - t0:.0f} s", flush=True)
+        if reading == "authors":  # where and how long: recorded beside the notebooks' executions
+            summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {"notebooks": {}}
+            shipped = [find_cached(cfgs) for cfgs in runs]
+            summary.setdefault("authors_reading", {})[name] = collect(
+                what=f"{name}'s models under the authors' scripts (experiments.authors_runs), paper scale",
+                shipped_runs=sorted(Path(r.extra["cached"]).name for r in shipped if r is not None),
+                training_wall_s=round(sum(r.wall_s for r in shipped if r is not None), 1))
+            write_json(SUMMARY, summary)
 
 
 def main() -> int:
@@ -107,6 +127,9 @@ def main() -> int:
     ap.add_argument("names", nargs="*", help="notebooks (default: all of _toc.yml, cheapest first)")
     ap.add_argument("--train-only", action="store_true",
                     help="only train the named experiments' models into the paper cache")
+    ap.add_argument("--reading", choices=("paper", "authors"), default="paper",
+                    help="with --train-only: the experiments' own runs (paper) or their models "
+                         "under the authors' scripts (authors), shipped as they finish")
     ap.add_argument("--out", type=Path, default=execute.BOOK_EXECUTED,
                     help="folder for the executed notebooks (default: book/executed)")
     args = ap.parse_args()
@@ -114,7 +137,7 @@ def main() -> int:
     # the paper-scale runs have a cache of their own (the kernels inherit it)
     os.environ["LANDSCAPE_CACHE_DIR"] = str(PAPER_CACHE)
     if args.train_only:
-        train_only(names)
+        train_only(names, args.reading)
         return 0
     summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {"notebooks": {}}
     for name in names:

@@ -392,3 +392,34 @@ def test_complementary_masks_have_the_authors_distribution():
     np.testing.assert_array_equal(np.unique(m1 + m2), data["masks/dependent/sum"])
     np.testing.assert_array_equal(np.unique(np.stack([m1, m2])), data["masks/dependent/values"])
     assert_rates_agree((m1 > 0).mean(0), data["masks/dependent/view1_rate"], N, N, "dependent: first view keeps")
+
+
+# --------------------------------------------------------------------------- the preset
+#: Each model of the registry and the fixture whose authors' script trains it.
+PRESET_CASES = [
+    ("figure-02", "NCL", "ncl_simplified"), ("figure-08", "NCL", "ncl_simplified"),
+    ("figure-14", "NCL", "ncl_simplified_ws_row"), ("figure-15", "NCL", "ncl_simplified_ws_col"),
+    ("figure-07", "NCL", "ncl_simplified_ws_row_m_gt_d"), ("figure-05", "NCL", "ncl_pred_bn"),
+    ("figure-03", "NCL-basic-2L", "ncl_two_layer_bn"), ("figure-02", "CL", "simclr_bn"),
+    ("table-1", "Simplified-SimCLR", "simclr_projector"), ("table-1", "Simplified-SimSiam", "simsiam"),
+]
+
+
+@pytest.mark.parametrize("name, label, case", PRESET_CASES)
+def test_the_code_reading_preset_is_the_reading_the_differential_tests_verify(name, label, case):
+    """``TrainConfig.code_reading()`` of a registry model sets every field the step-by-step
+    comparison with the authors' code fixes for that model, plus their data and schedule."""
+    from landscape import experiments
+
+    exp = experiments.get(name)
+    cfg = exp.configs(exp.defaults("paper"))[label][0].code_reading()
+    verified = TrainConfig(**CASES[case][0])
+    fields = ("method", "activation", "symrelu_form", "batchnorm", "layers", "predictor", "projector",
+              "weight_norm", "weight_norm_scope", "drop_last", "augmentation")
+    assert {k: getattr(cfg, k) for k in fields} == {k: getattr(verified, k) for k in fields}
+    if cfg.init == "warm":
+        assert cfg.warm_pick == "code"
+    if cfg.method != "cl":
+        assert cfg.mask_meaning == "drop"                 # the probability zeroes a coordinate
+    assert (cfg.latents, cfg.noise, cfg.bias_init, cfg.lr, cfg.n) == ("code", "code", "torch", 0.005, 3000)
+    assert cfg.code_reading() == cfg                      # a preset: applying it twice changes nothing

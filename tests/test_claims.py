@@ -131,3 +131,17 @@ def test_missed_warm_starts_counts_runs_that_start_with_a_column_left_out():
     c1 = TrainConfig(init="warm", warm_c=1.0)             # sigma 0.14: a warm row starts at cos 0.71
     res = SimpleNamespace(configs=[c1, c1], maxcos=np.array([[[0.70, 0, 0]], [[0.30, 0, 0]]]))
     assert claims.missed_warm_starts({"NCL": res}) == (1, 2)
+
+
+def test_compare_samples_respects_the_seed_spread():
+    from landscape.analysis.agreement import compare_samples
+
+    same = compare_samples([0.88, 0.90, 0.92], [0.89, 0.90, 0.91])
+    assert same.within_spread and same.p_value > 0.5
+    apart = compare_samples([0.50, 0.51, 0.52], [0.89, 0.90, 0.91])
+    assert not apart.within_spread and apart.p_value < 0.01
+    assert apart.diff == pytest.approx(-0.39) and apart.spread == pytest.approx(0.01)
+    one = compare_samples([0.5], [0.9, 0.91])
+    assert not one.within_spread and np.isnan(one.p_value)
+    with pytest.raises(ValueError, match="at least one run"):
+        compare_samples([], [0.9])

@@ -76,8 +76,8 @@ PAPER_SPECS = {
                                batchnorm=False, predictor=False, p=50, d=10, m=50),
     ("figure-08", "NCL"): dict(method="ncl", m=50, batchnorm=False, activation="symrelu"),
     ("figure-09", "CL"): dict(method="cl", m=10, batchnorm=False, activation="symrelu"),
-    ("figure-13", "NCL"): dict(weight_norm="row", warm_c=1.0, p=50, d=10, m=10, warm_pick="cover"),
-    ("figure-14", "NCL"): dict(weight_norm="row", warm_c=1.25, p=20, d=20, m=20, warm_pick="cover"),
+    ("figure-13", "NCL"): dict(weight_norm="row", warm_c=1.0, p=50, d=10, m=10, warm_pick="code"),
+    ("figure-14", "NCL"): dict(weight_norm="row", warm_c=1.25, p=20, d=20, m=20, warm_pick="code"),
     ("figure-15", "NCL"): dict(weight_norm="column", warm_c=1.25, p=20, d=20, m=20, masking_prob=0.5),
     ("figure-16", "NCL"): dict(weight_norm="column", warm_c=2.0, p=50, d=10, m=50, masking_prob=0.75),
     ("table-1", "Simplified-SimCLR"): dict(method="cl", projector=True, batchnorm=True, activation="relu",
@@ -192,8 +192,11 @@ def test_ambiguity_switches():
 
 
 def test_warm_pick_code_reading():
+    """The public code's gen_Winit: row i of every encoder at column i when m = d (the same start
+    for the online and the target network); m columns with replacement when m > d."""
     f4 = E.get("figure-04")
-    assert f4.configs(f4.resolve("smoke", m=10))["NCL"][0].warm_pick == "cover"
+    assert f4.configs(f4.resolve("smoke", m=10))["NCL"][0].warm_pick == "code"
+    assert f4.configs(f4.resolve("smoke"))["NCL"][0].warm_pick == "with_replacement"
     assert f4.configs(f4.resolve("smoke", warm_pick="cover"))["NCL"][0].warm_pick == "cover"
 
 
@@ -391,8 +394,13 @@ def test_paper_runs_cover_both_readings_and_the_paper_vs_code_page():
     pvc = E.paper_runs("paper-vs-code")
     assert pvc == paper_vs_code.all_configs("paper")
     names = [n for v in paper_vs_code.comparisons().values() for n in v]
-    assert sum(len(g) for g in pvc) == 3 * len(names)    # every variant at every Pr(sparse), once
-    assert all(c.epochs == 2000 and c.n == 1000 for g in pvc for c in g)
+    *comparisons, sbs_torch, sbs_zero = pvc
+    assert sum(len(g) for g in comparisons) == 3 * len(names)   # every variant at every Pr(sparse), once
+    assert all(c.epochs == 2000 and c.n == 1000 for g in comparisons for c in g)
+    # the side-by-side runs of Figure 14's setting: the code's reading, with both bias initialisations
+    sbs = sbs_torch + sbs_zero
+    assert [c.seed for c in sbs] == [1, 2, 3, 1, 2, 3] and [c.bias_init for c in (sbs_torch[0], sbs_zero[0])] == ["torch", "zero"]
+    assert all(c.epochs == 1500 and c.n == 3000 and c.lr == 0.005 and c.warm_pick == "code" for c in sbs)
     with pytest.raises(ValueError, match="unknown profile 'papr'"):
         paper_vs_code.sizes("papr")
     with pytest.raises(ValueError, match="epochs must be >= 1"):
@@ -421,3 +429,21 @@ def test_figure_7_variant_starts_at_the_quoted_cosine_and_is_shipped():
     with pytest.raises(ValueError, match="unknown reading 'paper-strat'.*did you mean 'paper-start'"):
         f7.configs(params, "paper-strat")
     assert E.get("figure-02").readings == ("text", "code")
+
+
+def test_the_authors_reading_is_the_code_preset_of_every_model():
+    """reading='authors': each model's configurations under TrainConfig.code_reading(); a size or
+    learning rate the profile (or the user) changed is kept; Figure 1's script gives CL BatchNorm."""
+    f2 = E.get("figure-02")
+    paper = f2.defaults("paper")
+    text, authors = f2.configs(paper), f2.configs(paper, "authors")
+    for label in text:
+        assert authors[label] == [c.code_reading() for c in text[label]]
+        assert all(c.n == 3000 and c.lr == 0.005 and c.epochs == 8000 for c in authors[label])
+    smoke = f2.configs(f2.resolve("smoke", lr=0.01), "authors")
+    assert {(c.n, c.lr) for cs in smoke.values() for c in cs} == {(200, 0.01)}
+    f1 = E.get("figure-01").configs(E.get("figure-01").defaults("paper"), "authors")
+    assert f1["CL"][0].batchnorm and not f1["NCL"][0].batchnorm and f1["CL"][0].latents == "one_hot"
+    assert [len(r) for r in E.authors_runs("figure-05")] == [9]
+    with pytest.raises(ValueError, match="valid choices: text, code, authors"):
+        f2.configs(paper, "author")

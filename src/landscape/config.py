@@ -98,6 +98,10 @@ class TrainConfig:
         sigma = ((1.0 / cosine ** 2 - 1.0) / p) ** 0.5
         return -2.0 * math.log(sigma) / math.log(p)
 
+    def code_reading(self) -> "TrainConfig":
+        """This model as the authors' script for it runs it (:func:`code_reading`)."""
+        return code_reading(self)
+
     def replace(self, **changes: Any) -> "TrainConfig":
         return dataclasses.replace(self, **check_names(changes))
 
@@ -129,6 +133,45 @@ LATER_FIELDS: dict[str, Any] = {"bias_init": "zero", "predictor_bias": True, "we
 REPLICA_FIELDS = ("p_sparse", "latents", "noise", "dictionary", "masking_prob", "mask_meaning",
                   "init", "warm_c", "warm_sigma", "warm_pick", "bias_init", "lr", "weight_decay",
                   "temperature", "seed")
+
+
+#: The settings every script of the public code shares (its configs and the flags of its
+#: ``scripts/*.sh``): fixed-count latents, noise std sqrt(ln d)/d, its SymReLU form, nn.Linear's
+#: default biases, lr 0.005 and n = 3000 samples.
+CODE_COMMON: dict[str, Any] = dict(latents="code", noise="code", symrelu_form="code", bias_init="torch",
+                                   lr=0.005, n=3000)
+
+
+def code_reading(c: TrainConfig) -> TrainConfig:
+    """``c``'s model as the authors' script for it runs it (the reading "code"; checked step by
+    step against their code in ``tests/test_authors_code.py``).
+
+    :data:`CODE_COMMON`, then per script: the contrastive one (``main_simclr.py``) draws
+    complementary masks (Eq. 2) and drops the last partial batch; the non-contrastive ones
+    (``main.py``, ``main_simsiam.py``) draw independent masks whose probability zeroes a
+    coordinate and keep the last batch.  ``main.py``'s one-layer model without a predictor
+    ignores its BatchNorm flag; its warm start is ``gen_Winit`` and it normalises W^o and W^t
+    after every step; the Simplified-SimCLR and -SimSiam models use SymReLU, and SimSiam has a
+    projection layer (linear, BN, SymReLU) before its predictor.  Sizes, masking probability,
+    warm-start noise, epochs and seeds are left as they are."""
+    ch: dict[str, Any] = dict(CODE_COMMON)
+    if c.latents == "one_hot":      # its one-hot configs (Figure 1) keep one-hot latents
+        del ch["latents"]
+    if c.activation == "relu":
+        ch["activation"] = "symrelu"
+    if c.method == "cl":
+        ch.update(augmentation="dependent", drop_last=True)
+    else:
+        ch.update(augmentation="independent", mask_meaning="drop", drop_last=False)
+    if c.method == "ncl" and not c.predictor and c.layers == 1:
+        ch["batchnorm"] = False
+    if c.method == "simsiam":
+        ch["layers"] = 2
+    if c.init == "warm":
+        ch["warm_pick"] = "code"
+    if c.weight_norm != "none":
+        ch["weight_norm_scope"] = "all"
+    return c.replace(**ch)
 
 
 def closest(name: Any, choices: Iterable[str]) -> str:

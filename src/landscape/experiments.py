@@ -41,17 +41,19 @@ Choices made where the paper is ambiguous (each is documented on its experiment 
   reading).  Neither caption mentions BN: none (``batchnorm``).
 * Figures 7 and 13-16: a warm-started linear encoder with symmetric ReLU, no BatchNorm and no
   predictor ("works even in the absence of a prediction head"), outputs normalised (Eq. 4 form),
-  the rows (columns) of W^o and W^t normalised after every step.  The public script for these
-  runs builds its model with a linear predictor whose weights are never optimised; the engine can
-  freeze a predictor (``freeze_predictor``), but these notebooks do not expose that reading.
-  Figure 7's caption gives no sizes: the
+  the rows (columns) of W^o and W^t normalised after every step.  The public scripts for these
+  runs train a model with a linear predictor without a bias (``simplified-pred``,
+  ``--use_pred_bias False``), trained with the encoders, some with M = I; the engine has that
+  model (``predictor=True, predictor_bias=False``).  Figure 7's caption gives no sizes: the
   defaults p = 50, d = 10, m = 50 (Sec. 4.2).
 * Figures 17/18, Tables 1/3: "Bernoulli(0.1)" masks keep a coordinate with probability 0.1
   (``mask_meaning="keep"``); the public code zeroes it with that probability (``"drop"``).
 * Two-layer encoders: the max-cosine of the first layer's rows (``metric_layer="first"``).
 * Table 4: sigma is given directly (0.14, 0.02, 0.002); 0.14 is Figure 4's c = 1 rounded.
 * Warm starts pick dictionary columns as the public code's ``gen_Winit`` does (``warm_pick="code"``):
-  all d columns when m <= d, m columns drawn with replacement when m > d.
+  when m = d, row i of every encoder starts at column i, so that neuron i of the online and of the
+  target network start at the same column (the non-contrastive loss compares them neuron by
+  neuron); m columns drawn with replacement when m > d.
 * Figure 7: c = 2 gives sigma = 0.02, so training starts near a minimum max-cosine of 0.99, not
   the 0.62 the text reports; the stated c is kept.
 """
@@ -207,7 +209,8 @@ KNOBS: dict[str, Knob] = {k.name: k for k in [
     _knob("warm_c", "float", "warm start: noise sigma = p^(-c/2)", field="warm_c", low=0,
           only_for=(("init", "warm"),)),
     _knob("warm_pick", "str", "warm start: which dictionary columns start the rows of W: 'code' (as "
-          "the public code: all d columns when m <= d, m drawn with replacement when m > d), "
+          "the public code: row i at column i in every network when m = d, m drawn with replacement "
+          "when m > d), "
           "'with_replacement' (always) or 'cover' (every column at least once)", field="warm_pick",
           choices=("code", "with_replacement", "cover"), only_for=(("init", "warm"),)),
     _knob("metric_layer", "str", "two-layer encoder: max-cosine of the first layer's rows ('first') "
@@ -246,6 +249,12 @@ CODE_READINGS: dict[str, Any] = dict(noise="code")
 CODE_READINGS_CL: dict[str, Any] = dict(augmentation="dependent")
 CODE_READINGS_MASKS: dict[str, Any] = dict(mask_meaning="drop")
 READINGS = ("text", "code")
+#: The authors' script for each model with every one of its settings (:func:`landscape.config.code_reading`:
+#: latents, noise, masks and their meaning, SymReLU form, biases, lr 0.005, n = 3000, BatchNorm
+#: as their model applies it, kept or dropped last batch), at the paper's run counts.  Not yet part
+#: of :attr:`Experiment.readings` (the shipped results and the pages): trained experiment by
+#: experiment (``scripts/paper_run.py --train-only --reading authors``), shown where shipped.
+AUTHORS = "authors"
 
 #: What the smoke profile changes (sizes of the data model stay the paper's).
 SMOKE_CHANGES: dict[str, Any] = dict(runs=2, n=200, batch_size=100, epochs=40, log_every=2)
@@ -408,9 +417,8 @@ class Experiment:
         for field, k in mdl.bound:
             if k in self.knob_names:
                 base[field] = params[k]
-        if base.get("warm_pick") == "code":  # the public code's gen_Winit
-            base["warm_pick"] = ("with_replacement" if base.get("m", _DEFAULT_CONFIG.m) > base.get("d", _DEFAULT_CONFIG.d)
-                                 else "cover")
+        if base.get("warm_pick") == "code" and base.get("m", _DEFAULT_CONFIG.m) > base.get("d", _DEFAULT_CONFIG.d):
+            base["warm_pick"] = "with_replacement"  # the public code's gen_Winit for m > d (same draws)
         out = []
         for cond in self.conditions(params):
             for i in range(params["runs"]):
@@ -428,9 +436,12 @@ class Experiment:
         :data:`CODE_READINGS_MASKS` where it changes the masks) and
         ``reading_runs`` runs per condition; empty when the experiment has no such check or
         ``reading_runs`` is 0."""
-        if reading not in self.readings:
-            raise ValueError(f"unknown reading {reading!r}{closest(reading, self.readings)}; "
-                             f"valid choices: {', '.join(self.readings)}")
+        if reading not in (*self.readings, AUTHORS):
+            raise ValueError(f"unknown reading {reading!r}{closest(reading, (*self.readings, AUTHORS))}; "
+                             f"valid choices: {', '.join((*self.readings, AUTHORS))}")
+        if reading == AUTHORS:
+            return {label: [self._authors(c, params) for c in cfgs]
+                    for label, cfgs in self.configs(params).items()}
         if reading == "text":
             return {mdl.label: self.model_configs(mdl, params) for mdl in self.models}
         variants = dict(self.variants)
@@ -449,6 +460,16 @@ class Experiment:
                 cfgs = [dataclasses.replace(c, **CODE_READINGS_MASKS) for c in cfgs]
             out[mdl.label] = cfgs
         return out
+
+    def _authors(self, c: TrainConfig, params: Mapping[str, Any]) -> TrainConfig:
+        """``c`` under the authors' script (:meth:`TrainConfig.code_reading`); a size or learning
+        rate that differs from the paper's (a smoke profile, an override) is kept."""
+        code = c.code_reading()
+        if self.name == "figure-01" and code.method == "cl":
+            code = code.replace(batchnorm=True)   # its Figure 1 script passes --use_bn True to SimCLR
+        paper = dict(self.paper)
+        keep = {k: params[k] for k in ("n", "lr") if params[k] != paper[k]}
+        return code.replace(**keep) if keep else code
 
     def model(self, label: str) -> Model:
         for mdl in self.models:
@@ -634,6 +655,13 @@ def get(name: str) -> Experiment:
 def notebook_of(section: str) -> str:
     """The notebook that holds a paper section: ``notebook_of("Figure 10") == "figure-03"``."""
     return get(section).name
+
+
+def authors_runs(name: str) -> list[list[TrainConfig]]:
+    """Every batched training call of a notebook's models under the authors' scripts
+    (:data:`AUTHORS`) at paper scale."""
+    exp = get(name)
+    return list(exp.configs(exp.defaults("paper"), AUTHORS).values())
 
 
 def paper_runs(name: str) -> list[list[TrainConfig]]:

@@ -17,7 +17,8 @@ import numpy as np
 from .config import TrainConfig, structural_key
 from .profiles import PROFILES
 
-__all__ = ["PROFILES", "P_SPARSE", "TEXT", "CODE", "sizes", "comparisons", "all_configs", "train_groups"]
+__all__ = ["PROFILES", "P_SPARSE", "TEXT", "CODE", "sizes", "comparisons", "all_configs", "train_groups",
+           "FIG14_SETTING", "SIDE_BY_SIDE_SEEDS", "side_by_side"]
 
 P_SPARSE = (0.1, 0.2, 0.3)
 #: The six readings of the measured table: the text's (the companion's defaults) and the code's.
@@ -71,6 +72,34 @@ def comparisons() -> dict[str, dict[str, dict[str, Any]]]:
     }
 
 
+#: Figure 14's setting as the authors' ``main.py`` runs it (``--model simplified --use_row_norm
+#: True --normalize_repr True``, ``fullrank_nopre_ws.yaml`` cut to one sparsity, one masking
+#: probability and c = 1.25), to set beside their own run (``results/authors/figure-14.json``).
+FIG14_SETTING: dict[str, Any] = dict(method="ncl", activation="symrelu", batchnorm=False, init="warm",
+                                     warm_c=1.25, weight_norm="row", p=20, d=20, m=20, p_sparse=0.1,
+                                     masking_prob=0.5, batch_size=512)
+#: The authors' experiment i is seeded i + 1.
+SIDE_BY_SIDE_SEEDS = (1, 2, 3)
+
+
+def side_by_side(profile: str, epochs: int | None = None) -> dict[str, list[TrainConfig]]:
+    """``{variant: [TrainConfig per seed]}`` of Figure 14's setting under the public code's
+    reading (:meth:`TrainConfig.code_reading`: n = 3000, lr 0.005, nn.Linear's biases...), and
+    the same with the text's zero biases (the bias initialisation's measured effect); 1500
+    epochs as the authors' side-by-side run (toy sizes for ``smoke``)."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; valid profiles: {', '.join(PROFILES)}")
+    base = TrainConfig(**FIG14_SETTING).code_reading()
+    size = dict(epochs=1500, log_every=10) if profile == "paper" else dict(n=200, batch_size=100, epochs=20, log_every=5)
+    if epochs is not None:
+        if int(epochs) < 1:
+            raise ValueError(f"epochs must be >= 1, got {epochs!r}")
+        size["epochs"] = int(epochs)
+    base = base.replace(**size)
+    return {name: [base.replace(seed=s, **change) for s in SIDE_BY_SIDE_SEEDS]
+            for name, change in (("code reading", {}), ("code reading, zero biases", {"bias_init": "zero"}))}
+
+
 def _groups(variants: Mapping[str, Mapping[str, Any]], common: Mapping[str, Any]
             ) -> list[list[tuple[str, list[TrainConfig]]]]:
     """The variants (each at every Pr(sparse)) grouped into batched training calls."""
@@ -85,7 +114,7 @@ def all_configs(profile: str, epochs: int | None = None, seed: int = 0) -> list[
     """Every batched training call of the page (for the shipped-results tools)."""
     common = sizes(profile, epochs, seed)
     return [[c for _, cs in members for c in cs] for variants in comparisons().values()
-            for members in _groups(variants, common)]
+            for members in _groups(variants, common)] + list(side_by_side(profile).values())
 
 
 def train_groups(variants: Mapping[str, Mapping[str, Any]], common: Mapping[str, Any], *,

@@ -32,6 +32,8 @@ import os
 import pathlib
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+import numpy as np
+
 from .. import analysis, experiments
 from ..analysis.claims import Verdict, readings_text
 from ..fileio import write_bytes
@@ -506,3 +508,65 @@ def show_settings(**params: Any) -> dict[str, Any]:
     params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
     print(params)
     return params
+
+
+# ------------------------------------------------------------------ the authors' code side by side
+def authors_run(name: str) -> dict[str, Any]:
+    """The authors' own run recorded in ``results/authors/<name>.json`` (written by
+    ``scripts/authors_fixtures.py``): its command, configuration, wall time and per-seed numbers."""
+    from ..fileio import read_json
+    from . import REPO_ROOT
+
+    path = REPO_ROOT / "results" / "authors" / f"{name}.json"
+    record = read_json(path)
+    if not isinstance(record, dict) or not isinstance(record.get("runs"), list):
+        raise ValueError(f"{path}: not a recorded run of the authors' code (see scripts/authors_fixtures.py)")
+    return record
+
+
+def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure: str | None = None,
+                 caption: str = "") -> dict[str, Any]:
+    """Our runs (``{variant: TrainResult}``, one replica per seed) beside the authors' recorded
+    ones, number by number: mean ± std over seeds, Welch's p-value, and whether the difference
+    lies inside the seed spread (:func:`landscape.analysis.agreement.compare_samples`). Shows the
+    table (and with ``figure`` the minimum max-cosine curves); returns the key numbers."""
+    from ..analysis.agreement import compare_samples
+
+    theirs = {"initial min": [r["init_min"] for r in authors["runs"]],
+              "final min": [r["final_min"] for r in authors["runs"]],
+              "final median": [r["final_median"] for r in authors["runs"]],
+              "final max": [r["final_max"] for r in authors["runs"]]}
+    rows = ["| Number | authors' code | " + " | ".join(f"ours: {v} | Δ, Welch p" for v in ours) + " |",
+            "|---|---|" + "---|---|" * len(ours)]
+    numbers: dict[str, Any] = {}
+    for what, values in theirs.items():
+        line = f"| {what} | {np.mean(values):.3f} ± {np.std(values, ddof=1):.3f} |"
+        for k, (variant, res) in enumerate(ours.items()):
+            mc = res.maxcos
+            mine = mc[:, 0, 0] if what == "initial min" else mc[:, -1, ("final min", "final median", "final max").index(what)]
+            c = compare_samples(mine, values)
+            mark = "within the seed spread" if c.within_spread else "**outside the seed spread**"
+            line += f" {c.ours_mean:.3f} ± {c.ours_std:.3f} | {c.diff:+.3f}, p = {c.p_value:.2f} ({mark}) |"
+            slug = analysis.slug(f"sbs {k} {what}")
+            numbers.update({f"{slug}_ours": c.ours_mean, f"{slug}_diff": c.diff,
+                            f"{slug}_spread": "inside" if c.within_spread else "outside"})
+        numbers[analysis.slug(f"sbs authors {what}")] = float(np.mean(values))
+        rows.append(line)
+    _markdown("\n".join(rows))
+    if figure is not None:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+        curve = np.array([r["min_maxcos"] for r in authors["runs"]])
+        ax.plot(authors["curve_epochs"], curve.mean(0), color="black", label="authors' code (mean of seeds)")
+        ax.fill_between(authors["curve_epochs"], curve.min(0), curve.max(0), color="black", alpha=0.15, linewidth=0)
+        for (variant, res), color in zip(ours.items(), ("C0", "C1", "C2")):
+            y = res.maxcos[:, :, 0]
+            ax.plot(res.epochs, y.mean(0), color=color, label=f"ours: {variant}")
+            ax.fill_between(res.epochs, y.min(0), y.max(0), color=color, alpha=0.15, linewidth=0)
+        ax.set_xlabel("Epoch")
+        ax.set_ylabel("Minimum max-cosine")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+        save_figure(fig, figure, caption=caption or figure)
+    return numbers
