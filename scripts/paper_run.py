@@ -88,6 +88,12 @@ def training_wall_s(name: str) -> float | None:
     return round(sum(r.wall_s for r in found if r is not None), 1) if all(found) else None
 
 
+def torch_cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def train_only(names: list[str], reading: str = "paper") -> None:
     """Train (into the paper cache) the paper-scale runs of the named notebooks, in order,
     without executing them: a later execution finds every run cached.  ``reading="authors"``:
@@ -118,7 +124,9 @@ def train_only(names: list[str], reading: str = "paper") -> None:
             summary.setdefault("authors_reading", {})[name] = collect(
                 what=f"{name}'s models under the authors' scripts (experiments.authors_runs), paper scale",
                 shipped_runs=sorted(Path(r.extra["cached"]).name for r in shipped if r is not None),
-                training_wall_s=round(sum(r.wall_s for r in shipped if r is not None), 1))
+                training_wall_s=round(sum(r.wall_s for r in shipped if r is not None), 1),
+                trained_on=f"{os.cpu_count()} CPU cores, torch device "
+                           f"{'cuda' if torch_cuda() else 'cpu'}")
             write_json(SUMMARY, summary)
 
 

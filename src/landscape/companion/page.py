@@ -25,6 +25,7 @@ Environment variables (set by :func:`landscape.companion.execute.execute`):
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
 import numbers as _numbers
@@ -35,7 +36,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from .. import analysis, experiments
-from ..analysis.claims import Verdict, readings_text
+from ..analysis.claims import CODE_CHECK_PREFIX, Verdict, readings_text
 from ..fileio import write_bytes
 
 OUTPUT_DIR_ENV = "LANDSCAPE_OUTPUT_DIR"
@@ -351,7 +352,7 @@ class ExperimentPage:
         self.table_numbers: dict[str, int] = {}
         self.claims: dict[str, Any] = {}
         self.code_claims: dict[str, Any] = {}
-        self._rechecks: list[Callable[[list[analysis.ConditionSummary]], dict[str, Any]]] = []
+        self._rechecks: list[Callable[[list[analysis.ConditionSummary], str, str], dict[str, Any]]] = []
 
     def variant(self, reading: str) -> "ExperimentPage":
         """The same page for one of the experiment's variants (e.g. Figure 7's ``paper-start``):
@@ -429,8 +430,10 @@ class ExperimentPage:
         code's readings is skipped, ``reading_runs=0``)."""
         self.claims[f"claim_{key}"] = show(checker(self.summaries, *args, **kwargs))
 
-        def recheck(code: list[analysis.ConditionSummary]) -> dict[str, Any]:
-            return {f"code_{key}": show(checker(code, *args, code_readings=True, **kwargs)) if code else None}
+        def recheck(runs: list[analysis.ConditionSummary], tag: str, prefix: str) -> dict[str, Any]:
+            if not runs:
+                return {f"{tag}_{key}": None}
+            return {f"{tag}_{key}": show(_relabel(checker(runs, *args, code_readings=True, **kwargs), prefix))}
         self._rechecks.append(recheck)
 
     def above(self, key: str, better: str, worse: str, *, claim: str | None = None) -> None:
@@ -450,9 +453,12 @@ class ExperimentPage:
         on other runs (see :func:`landscape.analysis.claims.claim_verdict`)."""
         self.claims.update(start_end_claims(self.summaries, source, model, subject, check=check))
 
-        def recheck(code: list[analysis.ConditionSummary]) -> dict[str, Any]:
-            numbers = start_end_claims(code, source, model, subject, code_readings=True) if code else {}
-            return {f"code_{k}": v for k, v in numbers.items()}
+        def recheck(runs: list[analysis.ConditionSummary], tag: str, prefix: str) -> dict[str, Any]:
+            if not runs:
+                return {}
+            numbers, verdicts = analysis.claims.start_end_claims(runs, source, model, subject, code_readings=True)
+            show_all(_relabel(v, prefix) for v in verdicts)
+            return {f"{tag}_{k}": v for k, v in numbers.items()}
         self._rechecks.append(recheck)
 
     def missed_warm_starts(self) -> None:
@@ -475,7 +481,53 @@ class ExperimentPage:
             _markdown(code_table.markdown())
             self.code_claims[f"code_{self.table_source}_cells_within"] = code_table.n_within
         for recheck in self._rechecks:
-            self.code_claims.update(recheck(self.code_summaries))
+            self.code_claims.update(recheck(self.code_summaries, "code", CODE_CHECK_PREFIX))
+        self.authors_reading()
+
+    def authors_reading(self) -> None:
+        """The models again under the authors' scripts, every setting of them
+        (:data:`landscape.experiments.AUTHORS`, :meth:`landscape.config.TrainConfig.code_reading`),
+        with the paper's run counts: their final values, a figure (``<page>-authors``), the table
+        against the paper's (when the page has one) and every claim checked so far on them, as a
+        ``CHECK`` after :data:`AUTHORS_CHECK_PREFIX`; key numbers ``authors_...`` in
+        :attr:`code_claims`. At paper scale they are shown only from stored results (never
+        trained by the page): until then the page says so, with the command that trains them."""
+        from ..cache import find_cached
+
+        configs = self.exp.configs(self.params, experiments.AUTHORS)
+        if self.profile == "paper":
+            found = {label: find_cached(cfgs, device=self.device) for label, cfgs in configs.items()}
+            if any(r is None for r in found.values()):
+                runs = sum(len(c) for c in configs.values())
+                epochs = next(iter(configs.values()))[0].epochs
+                _markdown(f"**The authors' scripts, every setting:** not trained at paper scale yet "
+                          f"({runs} runs of {epochs} epochs with n = 3000; `python scripts/paper_run.py "
+                          f"--train-only --reading authors {self.exp.name}` trains and ships them).")
+                self.code_claims["authors_trained"] = False
+                return
+            results = found
+        else:
+            results = self.exp.run(self.params, device=self.device, reading=experiments.AUTHORS,
+                                   progress=False)
+        summaries = analysis.summarise_all(results, by=self.by)
+        first = next(iter(configs.values()))[0]
+        _markdown(f"**The authors' scripts, every setting** (`TrainConfig.code_reading()`: their latents, "
+                  f"noise, masks, SymReLU form and biases, n = {first.n}, lr {first.lr:g}, "
+                  f"{first.epochs} epochs, {summaries[0].runs} run(s) per condition):")
+        print(analysis.format_summary(summaries))
+        fig = analysis.plot_curves(results, self._panels(None), models=list(self.exp.drawn),
+                                   title=f"{self.exp.title}: the authors' scripts ({self.profile} profile)")
+        save_figure(fig, f"{self.exp.name}-authors", params=self.params,
+                    caption=f"{self.exp.title}, every model under the authors' scripts' settings")
+        self.code_claims["authors_trained"] = True
+        self.code_claims.update({f"authors_{k}": v for k, v in
+                                 analysis.key_numbers_for(summaries, metrics=("min",)).items()})
+        if self.table is not None:
+            table = analysis.compare_table(summaries, self.table_source)
+            _markdown(table.markdown())
+            self.code_claims[f"authors_{self.table_source}_cells_within"] = table.n_within
+        for recheck in self._rechecks:
+            self.code_claims.update(recheck(summaries, "authors", AUTHORS_CHECK_PREFIX))
 
     def numbers(self, start: bool = False) -> dict[str, float]:
         """The final minimum, median and maximum max-cosine per model and condition (mean over
@@ -488,6 +540,17 @@ class ExperimentPage:
         """The final (and with ``start`` the initial) minimum max-cosine of :meth:`code_readings`'
         runs, keys prefixed ``code_``."""
         return analysis.claims.code_key_numbers(self.code_summaries, start=start)
+
+
+#: The text of a check on the runs under the authors' scripts is the claim's after this.
+AUTHORS_CHECK_PREFIX = "With the authors' scripts' settings, "
+
+
+def _relabel(v: Verdict, prefix: str) -> Verdict:
+    """A check on the runs with the public code's readings as the same check on other runs,
+    whose text is the claim's after ``prefix``."""
+    claim = v.claim[len(CODE_CHECK_PREFIX):] if v.claim.startswith(CODE_CHECK_PREFIX) else v.claim
+    return dataclasses.replace(v, claim=prefix + claim)
 
 
 # ------------------------------------------------------------------ theorem pages
