@@ -20,7 +20,8 @@ SHIPPED_DIR = REPO_ROOT / "results" / "runs"
 def paper_keys() -> set[str]:
     keys = set()
     for name in (*experiments.names(), "paper-vs-code"):
-        for cfgs in experiments.paper_runs(name):
+        runs = experiments.paper_runs(name) + (experiments.authors_runs(name) if name != "paper-vs-code" else [])
+        for cfgs in runs:
             keys.add(run_key(cfgs, torch.device("cpu"), torch.float32, use_compile(cfgs, "auto")))
     return keys
 
