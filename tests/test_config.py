@@ -13,7 +13,7 @@ from landscape.config import TrainConfig
     ({"p_sparse": 0.0}, r"p_sparse must lie in \(0, 1\]"),
     ({"lr": 0.0}, "lr must be positive"),
     ({"lr": 1e39}, r"at most 3.4e\+38"),
-    ({"lr": float("nan")}, "lr must be positive"),
+    ({"lr": float("nan")}, "lr must be finite"),
     ({"lr": -1.0}, "lr must be positive"),
     ({"epochs": 0}, "epochs must be a positive integer"),
     ({"batch_size": -3}, "batch_size must be a positive integer"),
@@ -50,3 +50,39 @@ def test_defaults_are_the_papers_reading():
 def test_key_is_stable_and_content_based():
     assert TrainConfig().key() == TrainConfig().key()
     assert TrainConfig().key() != TrainConfig(seed=1).key()
+
+
+@pytest.mark.parametrize("field, value, match", [
+    ("predictor", "False", r"predictor must be True or False, got 'False' \(str\)"),
+    ("drop_last", "False", r"drop_last must be True or False"),
+    ("batchnorm", 1, r"batchnorm must be True or False, got 1 \(int\)"),
+    ("temperature", float("inf"), "temperature must be finite"),
+    ("weight_decay", float("nan"), "weight_decay must be finite"),
+    ("weight_decay", float("inf"), "weight_decay must be finite"),
+    ("warm_c", float("nan"), "warm_c must be finite"),
+    ("warm_sigma", float("inf"), "warm_sigma must be finite"),
+    ("lr", "0.1", r"lr must be a number, got '0.1' \(str\)"),
+    ("p_sparse", True, r"p_sparse must be a number, got True \(bool\)"),
+    ("seed", -1, r"seed must be an integer in \[0, 2\*\*32\)"),
+    ("seed", 2 ** 70, r"seed must be an integer in \[0, 2\*\*32\)"),
+    ("seed", 2.5, r"seed must be an integer, got 2.5 \(float\)"),
+    ("seed", "0", r"seed must be an integer, got '0' \(str\)"),
+    ("epochs", 10.0, r"epochs must be an integer, got 10.0 \(float\)"),
+    ("m", True, r"m must be an integer, got True \(bool\)"),
+])
+def test_every_field_has_its_type_and_a_finite_value(field, value, match):
+    with pytest.raises(ValueError, match=match):
+        TrainConfig(**{field: value})
+
+
+def test_numpy_numbers_are_accepted_as_plain_ones():
+    import numpy as np
+
+    c = TrainConfig(m=np.int64(50), seed=np.int32(3), lr=np.float32(0.025), p_sparse=np.float64(0.1))
+    assert (type(c.m), type(c.seed), type(c.lr)) == (int, int, float)
+    assert c.key() == TrainConfig(seed=3, lr=float(np.float32(0.025))).key()
+
+
+def test_an_unknown_field_at_construction_suggests_the_closest():
+    with pytest.raises(ValueError, match=r"unknown configuration parameter 'masking_porb' \(did you mean 'masking_prob'\?\)"):
+        TrainConfig(masking_porb=0.3)

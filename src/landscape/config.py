@@ -10,6 +10,7 @@ import difflib
 import hashlib
 import json
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -75,7 +76,19 @@ class TrainConfig:
     log_every: int = 10
     seed: int = 0
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> "TrainConfig":
+        check_names(kwargs)          # an unknown field: a ValueError with the closest name
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
+        for name in INT_FIELDS:      # numpy integers are integers
+            v = getattr(self, name)
+            if isinstance(v, numbers.Integral) and not isinstance(v, (bool, int)):
+                object.__setattr__(self, name, int(v))
+        for name in FLOAT_FIELDS:    # numpy floats are floats
+            v = getattr(self, name)
+            if isinstance(v, numbers.Real) and not isinstance(v, (bool, int, float)):
+                object.__setattr__(self, name, float(v))
         validate(self)
 
     # ------------------------------------------------------------------
@@ -123,6 +136,12 @@ class TrainConfig:
 
 
 FIELD_NAMES = tuple(f.name for f in dataclasses.fields(TrainConfig))
+#: Fields by type, checked before anything else (a string "False" is not a boolean).
+BOOL_FIELDS = ("batchnorm", "predictor", "freeze_predictor", "predictor_bias", "projector", "drop_last")
+INT_FIELDS = ("p", "d", "m", "n", "epochs", "batch_size", "log_every", "layers", "seed")
+FLOAT_FIELDS = ("p_sparse", "masking_prob", "temperature", "warm_c", "warm_sigma", "lr", "weight_decay")
+#: Seeds are integers in [0, SEED_LIMIT).
+SEED_LIMIT = 2 ** 32
 
 #: Fields added after results were first cached and shipped, with their defaults: omitted from
 #: :meth:`TrainConfig.to_dict` at those defaults so that existing cache keys do not change.
@@ -197,8 +216,32 @@ def _choice(name: str, value: str, choices: tuple[str, ...]) -> None:
         raise ValueError(f"unknown {name} {value!r}{hint}; valid choices: {', '.join(choices)}")
 
 
+def _types(c: TrainConfig) -> None:
+    """Booleans are booleans, integers integers, floats finite real numbers: a ``ValueError``
+    naming the field, the value and what it must be."""
+    for name in BOOL_FIELDS:
+        v = getattr(c, name)
+        if not isinstance(v, bool):
+            raise ValueError(f"{name} must be True or False, got {v!r} ({type(v).__name__})")
+    for name in INT_FIELDS:
+        v = getattr(c, name)
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise ValueError(f"{name} must be an integer, got {v!r} ({type(v).__name__})")
+    for name in FLOAT_FIELDS:
+        v = getattr(c, name)
+        if v is None and name == "warm_sigma":
+            continue
+        if not isinstance(v, numbers.Real) or isinstance(v, bool):
+            raise ValueError(f"{name} must be a number, got {v!r} ({type(v).__name__})")
+        if not math.isfinite(v):
+            raise ValueError(f"{name} must be finite, got {v!r}")
+    if not 0 <= c.seed < SEED_LIMIT:
+        raise ValueError(f"seed must be an integer in [0, 2**32), got {c.seed!r}")
+
+
 def validate(c: TrainConfig) -> None:
     """Fail fast, naming the problem and the valid choices."""
+    _types(c)
     _choice("latents", c.latents, LATENT_SCHEMES)
     _choice("noise", c.noise, NOISE_SCHEMES)
     _choice("dictionary", c.dictionary, DICTIONARY_KINDS)
