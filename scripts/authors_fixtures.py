@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Differential-test fixtures recorded from the authors' own code (run as an oracle, never copied).
+"""Differential-test fixtures and recorded runs of the authors' own code (run as an oracle, never copied).
 
     python scripts/authors_fixtures.py [--authors-code PATH] [--venv DIR] [--out DIR]
+    python scripts/authors_fixtures.py --run NAME OUT.json [--epochs E] [--seeds S] [--check-epochs K]
     python scripts/authors_fixtures.py --figure14 OUT.json [--epochs 1500] [--seeds 3]
+    python scripts/authors_fixtures.py --list
 
 PATH is a checkout of github.com/ashwinipokle/contrastive_landscape (default
 ``../shared/reference/contrastive_landscape`` next to this repository).  The script creates its
@@ -20,10 +22,23 @@ step and every parameter after every step.  ``data_stats.npz`` holds statistics 
 of the authors' latent, noise and mask generators.  Every file's ``meta`` (JSON) names the
 authors' commit.
 
-``--figure14`` instead runs the authors' ``main.py`` unmodified in Figure 14's setting
-(``--model simplified --use_row_norm True --normalize_repr True``, ``config/fullrank_nopre_ws.yaml``
-cut to Pr(sparse) 0.1, masking 0.5, c = 1.25) and writes the per-epoch minimum max-cosine (logged
-through the wandb stub) to a JSON file.
+``--run NAME`` instead runs one of the authors' scripts (``main.py``, ``main_simclr.py``,
+``main_simsiam.py``), unmodified, in one named setting of :data:`SETTINGS` (``--list`` shows
+them): their config file and the flags of their ``scripts/*.sh``, cut to one Pr(sparse), one
+masking probability and one warm-start level, ``num_exp`` = seeds (experiment i is seeded
+i + 1), ``NUM_EPOCHES`` = epochs.  It writes a compact JSON (the format of
+``results/authors/figure-14.json``): the command, config, wall time, and per seed the initial and
+final min/median/max max-cosine, the final loss and the minimum max-cosine every 10 epochs;
+plus the companion's ``TrainConfig`` under the public code's reading (``companion_config``).
+``--figure14 OUT.json`` is ``--run figure-14 OUT.json``.
+
+Each run goes through a small launcher (this script with ``--launch``) that executes the
+authors' script with ``runpy`` after registering a global forward hook which only reads the
+loss each training step returns (for the mean loss of the last epoch, which their wandb logging
+does not report); settings that name a patch (the NT-Xent similarity of ``figure-02-cl``) apply
+it in memory there, never in their files.  Before the run, ``--check-epochs K`` epochs of seed 1
+are run twice, once as plain ``python SCRIPT ...`` and once through the launcher, and the largest
+differences of the logged metrics, final metrics, loss and parameters are recorded (``check``).
 """
 from __future__ import annotations
 
@@ -45,9 +60,11 @@ REQUIREMENTS = ["numpy==1.23.5", "torch==2.13.0", "yacs", "pyyaml", "scipy", "tq
 README_COMMIT = "daec951"
 
 WANDB_STUB = '''"""No-op stand-in for wandb (the authors' code imports it; nothing is sent anywhere).
-With AUTHORS_WANDB_LOG set, ``log`` appends its numeric values as JSON lines to that file."""
-import json, os
+With AUTHORS_WANDB_LOG set, ``log`` appends its numeric values as JSON lines to that file, with
+the wall-clock time (``_t``) and whatever a launcher's ``EXTRA()`` adds."""
+import json, os, time
 config = {}
+EXTRA = None
 def _numeric(d):
     out = {}
     for k, v in d.items():
@@ -59,8 +76,12 @@ def _numeric(d):
 def log(d, *a, **k):
     path = os.environ.get("AUTHORS_WANDB_LOG")
     if path:
+        row = _numeric(d)
+        row["_t"] = time.time()
+        if EXTRA is not None:
+            row.update(EXTRA())
         with open(path, "a") as fh:
-            fh.write(json.dumps(_numeric(d)) + "\\n")
+            fh.write(json.dumps(row) + "\\n")
 class _Run:
     def finish(self, *a, **k):
         pass
@@ -424,70 +445,404 @@ def inner_fixtures(authors: Path, out: Path, commit: str) -> None:
     print("data_stats: done")
 
 
-def inner_figure14(authors: Path, out_json: Path, epochs: int, seeds: int, commit: str) -> None:
-    """Run the authors' main.py (unmodified, in a subprocess) in Figure 14's setting."""
-    import tempfile
+# =============================================================================== recorded runs
+#: Flags every setting shares with the authors' scripts (``scripts/*.sh``).
+_LR_BATCH = ["--lr", "0.005", "--batch_size", "512"]
+#: The registry of named settings for ``--run``: the authors' script, config file, the cut of its
+#: sweeps (one Pr(sparse), one masking probability, one warm-start level) and flags, the default
+#: length, where the flags come from, and the companion's model fields (``landscape.config.
+#: TrainConfig``, before ``code_reading()``; sizes, sparsity and masking are added from ``cut``).
+SETTINGS: dict[str, dict[str, Any]] = {
+    "figure-14": dict(
+        script="main.py", cfg="fullrank_nopre_ws.yaml",
+        cut=dict(ws_noise_levels="(1.25,)", sparsity_levels="(0.1,)", masking_probs="(0.5,)"),
+        flags=["--model", "simplified", "--use_row_norm", "True", "--normalize_repr", "True", *_LR_BATCH,
+               "--use_bn", "False", "--log_metrics"],
+        epochs=1500, seeds=3,
+        what="the authors' main.py, unmodified, in Figure 14's setting (issue 13): simplified model, rows of "
+             "W^o and W^t normalised after every step, warm start c = 1.25",
+        source="config/fullrank_nopre_ws.yaml (p = d = m = 20) with --model simplified --use_row_norm True "
+               "--normalize_repr True (the row-normalised warm start of Figure 14)",
+        companion=dict(method="ncl", activation="symrelu", batchnorm=False, init="warm", warm_c=1.25,
+                       weight_norm="row", p=20, d=20, m=20, masking_prob=0.5)),
+    "figure-02-ncl": dict(
+        script="main.py", cfg="overpara_nopre_alter.yaml",
+        cut=dict(sparsity_levels="(0.1,)", masking_probs="(0.5,)"),
+        flags=["--normalize_repr", "True", "--model", "simplified", *_LR_BATCH, "--log_metrics", "--use_bn", "True"],
+        epochs=300, seeds=5,
+        what="the authors' main.py, unmodified, in Figure 2's non-contrastive setting (issue 13): simplified "
+             "model (one-layer encoder, SymReLU, no predictor; it ignores --use_bn, so no BatchNorm), random "
+             "initialisation, p = 50, d = 10, m = 50, Pr(sparse) = 0.1, masking probability 0.5",
+        source="scripts/cl_vs_ncl_ksparse.sh, its main.py line (config/overpara_nopre_alter.yaml); the config's "
+               "default sweeps cut to Pr(sparse) 0.1 and masking probability 0.5",
+        companion=dict(method="ncl", activation="symrelu", batchnorm=True, p=50, d=10, m=50, masking_prob=0.5,
+                       init="random")),
+    "figure-05": dict(
+        script="main.py", cfg="overpara_pre_ws_alter.yaml",
+        cut=dict(ws_noise_levels="(1,)", sparsity_levels="(0.1,)", masking_probs="(0.5,)"),
+        flags=["--normalize_repr", "True", "--model", "simplified-pred", *_LR_BATCH, "--log_metrics", "--use_bn",
+               "True"],
+        epochs=300, seeds=5,
+        what="the authors' main.py, unmodified, in Figure 5's setting (issue 13): simplified-pred model (one-layer "
+             "encoder with BatchNorm and SymReLU, linear predictor with bias), warm start c = 1, p = 50, d = 10, "
+             "m = 50, Pr(sparse) = 0.1, masking probability 0.5",
+        source="scripts/ncl_pred_ws_ksparse.sh's flags; that script names config/overpara_pre_alter.yaml, which "
+               "has no warm-start levels (it would run a random start); config/overpara_pre_ws_alter.yaml is the "
+               "repository's warm-start config for these sizes and, of the fields main.py reads, differs from it "
+               "only in ws_noise_levels (2, 1.5, 1.25, 1) and masking_probs (0.5,); cut to c = 1 (their value 1)",
+        companion=dict(method="ncl", activation="symrelu", batchnorm=True, predictor=True, init="warm", warm_c=1.0,
+                       p=50, d=10, m=50, masking_prob=0.5)),
+    "figure-03": dict(
+        script="main.py", cfg="overpara_nopre_alter.yaml",
+        cut=dict(sparsity_levels="(0.1,)", masking_probs="(0.5,)"),
+        flags=["--normalize_repr", "True", "--model", "simplified-ml", *_LR_BATCH, "--log_metrics", "--use_bn",
+               "True"],
+        epochs=300, seeds=5,
+        what="the authors' main.py, unmodified, with its two-layer model (simplified-ml: two linear layers, each "
+             "with BatchNorm and SymReLU, no predictor), random initialisation, p = 50, d = 10, m = 50, "
+             "Pr(sparse) = 0.1, masking probability 0.5; the max-cosine is of the first layer's rows (their "
+             "check_sparse_coding_learning reads Wo)",
+        source="NO script of theirs runs --model simplified-ml and no config is specific to it: the flags are those "
+               "of the main.py line of scripts/cl_vs_ncl_ksparse.sh (Figure 2) with --model simplified-ml, on the "
+               "same config/overpara_nopre_alter.yaml (a constructed setting, not one of their command lines)",
+        companion=dict(method="ncl", activation="symrelu", batchnorm=True, layers=2, metric_layer="first", p=50,
+                       d=10, m=50, masking_prob=0.5, init="random")),
+    "figure-02-cl": dict(
+        script="main_simclr.py", cfg="overpara_nopre_alter.yaml",
+        cut=dict(sparsity_levels="(0.1,)", masking_probs="(0.5,)"),
+        flags=["--normalize_repr", "True", "--model", "simclr", *_LR_BATCH, "--temperature", "0.05", "--log_metrics",
+               "--use_bn", "True"],
+        epochs=300, seeds=5, check_epochs=3, patch="ntxent-unit-dot",
+        what="the authors' main_simclr.py in Figure 2's contrastive setting (issue 13): simclr model (one-layer "
+             "encoder, BatchNorm, SymReLU, NT-Xent with temperature 0.05, no projector), complementary masks "
+             "2Dx and 2(I-D)x with D ~ Bernoulli(0.5) (the masking probability only names their output file), "
+             "last partial batch dropped, p = 50, d = 10, m = 50, Pr(sparse) = 0.1; RUN WITH A SPEED PATCH "
+             "applied in memory (see patch and check): NT-Xent's cosine similarity of its [2N, 2N, 50] broadcast "
+             "replaced by z @ z.T of the unit rows it already has",
+        source="scripts/cl_vs_ncl_ksparse.sh, its main_simclr.py line (config/overpara_nopre_alter.yaml); the "
+               "config's default sweeps cut to Pr(sparse) 0.1 and masking probability 0.5",
+        companion=dict(method="cl", activation="symrelu", batchnorm=True, p=50, d=10, m=50, masking_prob=0.5,
+                       init="random")),
+    "table-1-simsiam": dict(
+        script="main_simsiam.py", cfg="overpara_nopre_alter.yaml",
+        cut=dict(sparsity_levels="(0.1,)", masking_probs="(0.1,)"),
+        flags=["--model", "simsiam", *_LR_BATCH, "--log_metrics", "--use_bn", "True"],
+        epochs=300, seeds=5,
+        what="the authors' main_simsiam.py, unmodified, in Table 1's Simplified-SimSiam setting (issue 13): "
+             "encoder (linear, BatchNorm, SymReLU), projection layer (linear, BatchNorm, SymReLU), linear "
+             "predictor, symmetrised negative cosine with stop-gradient, one SGD optimiser; independent masks "
+             "that zero each coordinate with probability 0.1 (their meaning of the masking probability 0.1), "
+             "random initialisation, p = 50, d = 10, m = 50, Pr(sparse) = 0.1",
+        source="NO script of theirs runs main_simsiam.py: config/overpara_nopre_alter.yaml (Table 1's sizes), the "
+               "lr and batch of all their scripts, --use_bn True (Table 1's Simplified-SimSiam has BatchNorm; "
+               "main_simsiam.py's default is False); --normalize_repr does not reach this model",
+        companion=dict(method="simsiam", predictor=True, activation="relu", batchnorm=True, p=50, d=10, m=50,
+                       masking_prob=0.1, init="random")),
+}
 
+#: In-memory patches a setting may name (applied by the launcher, never to the authors' files).
+PATCHES: dict[str, str] = {
+    "ntxent-unit-dot": "models/nt_xent.py NT_Xent: after its __init__, self.similarity_f (nn.CosineSimilarity(dim=2) "
+                       "applied to z.unsqueeze(1) [2N, 1, 50] and z.unsqueeze(0) [1, 2N, 50], a [2N, 2N, 50] "
+                       "broadcast) is replaced, in memory by the launcher of scripts/authors_fixtures.py, by a module "
+                       "returning a[:, 0, :] @ b[0].T, i.e. z @ z.T: z's rows are already unit (NT_Xent.forward "
+                       "applies F.normalize to both views first), so it is the same cosine similarity; the gradient "
+                       "with respect to the encoder output is the same because F.normalize's Jacobian removes the "
+                       "radial term in which the two differ. Nothing else is changed.",
+}
+
+#: The log interval of the compact curves (and of the companion's ``log_every``).
+CURVE_EVERY = 10
+
+
+def _launch(argv: list[str]) -> None:
+    """``--launch SCRIPT [--patch NAME] -- ARGS``: run the authors' SCRIPT (cwd: their checkout) as
+    ``python SCRIPT ARGS`` would, after registering a forward hook that records the loss each
+    training step returns (read only; the wandb stub adds the epoch's mean to its log row)."""
+    sep = argv.index("--")
+    opts, rest = argv[:sep], argv[sep + 1:]
+    script = opts[0]
+    patch = opts[opts.index("--patch") + 1] if "--patch" in opts else None
+    authors = Path.cwd()
+    sys.path.insert(0, str(authors))
+    sys.argv = [script, *rest]
+    import runpy
+
+    import torch
+    import wandb
+
+    steps: list[float] = []
+
+    def hook(module, inputs, output):  # the training model (it has an encoder Wo) returns the loss
+        if hasattr(module, "Wo") and isinstance(output, torch.Tensor) and output.dim() == 0:
+            steps.append(float(output.detach()))
+
+    def extra() -> dict[str, float]:
+        out = {"epoch_steps": float(len(steps)), "epoch_loss_sum": float(sum(steps))}
+        steps.clear()
+        return out
+
+    torch.nn.modules.module.register_module_forward_hook(hook)
+    wandb.EXTRA = extra
+    if patch == "ntxent-unit-dot":
+        import models.nt_xent as nx
+
+        class UnitRowsDot(torch.nn.Module):
+            def forward(self, a, b):  # a: z.unsqueeze(1), b: z.unsqueeze(0), rows of z unit
+                return a[:, 0, :] @ b[0].T
+
+        original_init = nx.NT_Xent.__init__
+
+        def patched_init(self, *a, **k):
+            original_init(self, *a, **k)
+            self.similarity_f = UnitRowsDot()
+
+        nx.NT_Xent.__init__ = patched_init
+    elif patch is not None:
+        raise SystemExit(f"unknown patch {patch!r}; known: {', '.join(PATCHES)}")
+    runpy.run_path(script, run_name="__main__")
+
+
+def _write_cfg(authors: Path, setting: dict[str, Any], folder: Path, epochs: int, seeds: int) -> dict[str, Any]:
     import yaml
-    tmp = Path(tempfile.mkdtemp(prefix="authors-fig14-"))
-    cfg = yaml.safe_load((authors / "config" / "fullrank_nopre_ws.yaml").read_text())
-    cfg.update(num_exp=seeds, NUM_EPOCHES=epochs, ws_noise_levels="(1.25,)", sparsity_levels="(0.1,)",
-               masking_probs="(0.5,)")
-    (tmp / "cfg.yaml").write_text(yaml.safe_dump(cfg))
-    log = tmp / "wandb.jsonl"
+    cfg = yaml.safe_load((authors / "config" / setting["cfg"]).read_text())
+    cfg.update(num_exp=seeds, NUM_EPOCHES=epochs, **setting["cut"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "cfg.yaml").write_text(yaml.safe_dump(cfg))
+    return cfg
+
+
+def _execute(authors: Path, setting: dict[str, Any], folder: Path, *, launcher: bool) -> tuple[list[str], float]:
+    """Run the setting (config already in ``folder``) plainly or through the launcher."""
+    log = folder / "wandb.jsonl"
     env = dict(os.environ, AUTHORS_WANDB_LOG=str(log), MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
                OMP_NUM_THREADS="1")
-    cmd = [sys.executable, "main.py", "--cfg", str(tmp / "cfg.yaml"), "--logDir", str(tmp / "logs"),
-           "--model", "simplified", "--use_row_norm", "True", "--normalize_repr", "True", "--lr", "0.005",
-           "--batch_size", "512", "--use_bn", "False", "--log_metrics"]
+    args = ["--cfg", str(folder / "cfg.yaml"), "--logDir", str(folder / "logs"), *setting["flags"]]
+    if launcher:
+        pre = [sys.executable, str(Path(__file__).resolve()), "--launch", setting["script"]]
+        if setting.get("patch"):
+            pre += ["--patch", setting["patch"]]
+        cmd = [*pre, "--", *args]
+    else:
+        cmd = [sys.executable, setting["script"], *args]
     t0 = time.time()
     subprocess.run(cmd, cwd=authors, env=env, check=True, stdout=subprocess.DEVNULL)
-    rows = [json.loads(line) for line in log.read_text().splitlines()]
-    runs = [rows[i * epochs:(i + 1) * epochs] for i in range(seeds)]
+    return [setting["script"], *args], time.time() - t0
+
+
+def _collect(authors: Path, folder: Path, epochs: int, seeds: int) -> tuple[list[list[dict]], list[dict]]:
+    """The wandb rows per seed and the authors' pickles (experiment i = seed i + 1)."""
     import pickle
-    sys.path.insert(0, str(authors))  # the pickles hold the authors' model
-    result = dict(command=" ".join(cmd[1:]), config=cfg, authors_commit=commit, wall_s=time.time() - t0,
-                  seeds=[i + 1 for i in range(seeds)], epochs=epochs, runs=[])
-    for i, run in enumerate(runs):
-        with open(tmp / "logs" / f"training_val_dict_c1.25_noiseNone_sparse0.1_mask0.5_emaNone_experiment{i}.pkl",
-                  "rb") as fh:
-            val = pickle.load(fh)
-        result["runs"].append(dict(
-            seed=i + 1, init_min=float(val["init_metric"][2]), final_min=float(val["final_metric"][2]),
+    if str(authors) not in sys.path:
+        sys.path.insert(0, str(authors))  # the pickles hold the authors' model
+    rows = [json.loads(line) for line in (folder / "wandb.jsonl").read_text().splitlines()]
+    if len(rows) != epochs * seeds:
+        raise RuntimeError(f"{folder}: {len(rows)} logged epochs, expected {epochs} x {seeds}")
+    vals = []
+    for i in range(seeds):
+        (path,) = (folder / "logs").glob(f"training_val_dict_*_experiment{i}.pkl")
+        with open(path, "rb") as fh:
+            vals.append(pickle.load(fh))
+    return [rows[i * epochs:(i + 1) * epochs] for i in range(seeds)], vals
+
+
+def _scalar(v: Any) -> float:
+    """A float from the authors' loss (a tensor that requires grad) or a number."""
+    return float(v.detach() if hasattr(v, "detach") else v)
+
+
+def _seconds_per_epoch(rows: list[dict]) -> float | None:
+    import numpy as np
+    t = np.array([r["_t"] for r in rows])
+    return float(np.median(np.diff(t))) if len(t) > 1 else None
+
+
+def _check(authors: Path, setting: dict[str, Any], tmp: Path, epochs: int) -> dict[str, Any]:
+    """Seed 1 for ``epochs`` epochs, plainly (``python SCRIPT ...``) and through the launcher (with
+    its loss hook and any patch): the largest differences of what each run reports."""
+    import numpy as np
+    out: dict[str, Any] = {}
+    runs = {}
+    for kind, launcher in (("plain", False), ("launcher", True)):
+        folder = tmp / f"check-{kind}"
+        _write_cfg(authors, setting, folder, epochs, 1)
+        _, wall = _execute(authors, setting, folder, launcher=launcher)
+        (rows,), (val,) = _collect(authors, folder, epochs, 1)
+        runs[kind] = (rows, val)
+        out[f"s_per_epoch_{kind}"] = _seconds_per_epoch(rows)
+        out[f"wall_s_{kind}"] = round(wall, 1)
+    (ra, va), (rb, vb) = runs["plain"], runs["launcher"]
+    logged = [k for k in ("Min Wo_dot_M", "Med Wo_dot_M", "Max Wo_dot_M", "loss") if k in ra[0]]
+    sa, sb = va["model"].state_dict(), vb["model"].state_dict()
+    params = max(float((sa[k].double() - sb[k].double()).abs().max()) for k in sa if sa[k].is_floating_point())
+    out.update(
+        epochs=epochs, seed=1,
+        what="seed 1 run twice for these epochs: plainly (python SCRIPT ARGS, no hook, no patch) and through the "
+             "launcher used for the recorded runs (loss-reading forward hook" +
+             (f", patch {setting['patch']!r}" if setting.get("patch") else "") + "); max |difference| of each "
+             "epoch's logged min/median/max max-cosine and last-minibatch loss, of the final metrics and loss in "
+             "their pickle, and of every parameter and BatchNorm buffer of the final model",
+        max_abs_diff_logged=max(abs(x[k] - y[k]) for x, y in zip(ra, rb) for k in logged),
+        max_abs_diff_final_metric=float(np.max(np.abs(np.array(va["final_metric"][:3], dtype=float)
+                                                      - np.array(vb["final_metric"][:3], dtype=float)))),
+        max_abs_diff_loss=abs(_scalar(va["loss"]) - _scalar(vb["loss"])),
+        max_abs_diff_parameters=params,
+        plain_final=dict(min=float(va["final_metric"][2]), median=float(va["final_metric"][1]),
+                         max=float(va["final_metric"][0]), loss=_scalar(va["loss"])),
+        launcher_final=dict(min=float(vb["final_metric"][2]), median=float(vb["final_metric"][1]),
+                            max=float(vb["final_metric"][0]), loss=_scalar(vb["loss"])))
+    return out
+
+
+def inner_run(name: str, authors: Path, out_json: Path, epochs: int, seeds: int, check_epochs: int,
+              commit: str) -> None:
+    """Run the authors' script in setting ``name`` and write the compact JSON (the format of
+    ``results/authors/figure-14.json``, plus s/epoch, epoch-mean losses, patch and check)."""
+    import tempfile
+    setting = SETTINGS[name]
+    tmp = Path(tempfile.mkdtemp(prefix=f"authors-{name}-"))
+    check = _check(authors, setting, tmp, check_epochs) if check_epochs > 0 else None
+    if check is not None:
+        print(json.dumps({"check": check}))
+    cfg = _write_cfg(authors, setting, tmp / "run", epochs, seeds)
+    command, wall = _execute(authors, setting, tmp / "run", launcher=True)
+    per_seed, vals = _collect(authors, tmp / "run", epochs, seeds)
+    curve_epochs = list(range(0, epochs + 1, CURVE_EVERY))
+    runs = []
+    for i, (rows, val) in enumerate(zip(per_seed, vals)):
+        init_min = float(val["init_metric"][2])
+        window = []  # mean step loss over the epochs since the previous curve epoch
+        for e in curve_epochs[1:]:
+            chunk = rows[max(0, e - CURVE_EVERY):e]
+            window.append(round(sum(r["epoch_loss_sum"] for r in chunk) / sum(r["epoch_steps"] for r in chunk), 6))
+        last = rows[-1]
+        runs.append(dict(
+            seed=i + 1, init_min=init_min, final_min=float(val["final_metric"][2]),
             final_median=float(val["final_metric"][1]), final_max=float(val["final_metric"][0]),
-            min_maxcos=[r["Min Wo_dot_M"] for r in run], loss=[r["loss"] for r in run]))
-    out_json.write_text(json.dumps(result))
-    print(json.dumps({k: v for k, v in result.items() if k != "runs"}))
-    for r in result["runs"]:
-        print(f"seed {r['seed']}: min max-cosine {r['init_min']:.3f} -> {r['final_min']:.3f}")
+            final_loss=_scalar(val["loss"]),
+            final_loss_epoch_mean=last["epoch_loss_sum"] / last["epoch_steps"],
+            final_loss_window_mean=window[-1] if window else None,
+            min_maxcos=[round(init_min, 6)] + [round(rows[e - 1]["Min Wo_dot_M"], 6) for e in curve_epochs[1:]],
+            loss_window_mean=[None] + window))
+    result = dict(
+        what=setting["what"],
+        produced_by=f"scripts/authors_fixtures.py --run {name} OUT.json --epochs {epochs} --seeds {seeds} "
+                    f"--check-epochs {check_epochs} (the authors' code in its own environment; OMP_NUM_THREADS=1)",
+        authors_code=f"github.com/ashwinipokle/contrastive_landscape at commit {commit[:7]}",
+        machine=f"this project's CPU machine ({os.cpu_count()} cores, no GPU)",
+        finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        command=" ".join(command), config=cfg, wall_s=round(wall, 1),
+        seeds=[i + 1 for i in range(seeds)], epochs=epochs, curve_epochs=curve_epochs, runs=runs,
+        setting=name, source=setting["source"],
+        s_per_epoch=round(wall / (epochs * seeds), 4),
+        s_per_epoch_note="wall_s / (epochs x seeds): data generation, training and their per-epoch wandb "
+                         "metrics (through the stub) included",
+        launched_as="the authors' script executed unmodified with runpy by scripts/authors_fixtures.py --launch "
+                    "(cwd: their checkout), after registering a global forward hook "
+                    "(torch.nn.modules.module.register_module_forward_hook) that only reads the loss each "
+                    "training step returns" + (", and with the patch below" if setting.get("patch") else ""),
+        loss_note="final_loss: what their code reports as loss (the `loss` of their pickle: the last minibatch's "
+                  "of the last epoch, the same value their wandb row logs). final_loss_epoch_mean: the unweighted "
+                  "mean of the step losses of the last epoch; final_loss_window_mean and loss_window_mean[k]: of "
+                  "all steps of the 10 epochs up to curve_epochs[k] (the companion's logged loss with "
+                  "log_every = 10). Their training loop does not pass these to wandb; the launcher's hook records "
+                  "them (see check: it changes no number).",
+        patch=PATCHES[setting["patch"]] if setting.get("patch") else None,
+        check=check)
+    out_json.write_text(json.dumps(result, indent=1))
+    print(json.dumps({k: v for k, v in result.items() if k not in ("runs", "curve_epochs", "config")}))
+    for r in runs:
+        print(f"seed {r['seed']}: min max-cosine {r['init_min']:.3f} -> {r['final_min']:.3f}, "
+              f"loss {r['final_loss']:.4f} (epoch mean {r['final_loss_epoch_mean']:.4f})")
+
+
+def companion_config(name: str, epochs: int) -> dict[str, Any]:
+    """The companion's ``TrainConfig`` of setting ``name`` under the public code's reading, as a
+    dict without the seed: ``TrainConfig(**fields, p_sparse=0.1, epochs, log_every=10)
+    .code_reading().to_dict()``, built by the project's own interpreter."""
+    fields = dict(SETTINGS[name]["companion"], p_sparse=0.1, epochs=epochs, log_every=CURVE_EVERY)
+    code = ("import json, sys\nfrom landscape.config import TrainConfig\n"
+            "d = TrainConfig(**json.loads(sys.argv[1])).code_reading().to_dict()\nd.pop('seed')\n"
+            "print(json.dumps(d))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")]))
+    errors = []
+    for py in dict.fromkeys([sys.executable, str(REPO / ".venv" / "bin" / "python")]):
+        if not Path(py).exists():
+            continue
+        res = subprocess.run([py, "-c", code, json.dumps(fields)], capture_output=True, text=True, env=env)
+        if res.returncode == 0:
+            return json.loads(res.stdout)
+        errors.append(f"{py}: {res.stderr.strip().splitlines()[-1] if res.stderr.strip() else res.returncode}")
+    raise SystemExit("cannot build the companion's TrainConfig (landscape not importable): " + "; ".join(errors))
 
 
 # =============================================================================== entry point
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["--launch"]:  # inside the venv, cwd = the authors' checkout
+        _launch(argv[1:])
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--authors-code", type=Path, default=DEFAULT_AUTHORS,
                     help="checkout of the authors' repository (default: %(default)s)")
     ap.add_argument("--venv", type=Path, default=DEFAULT_VENV, help="its virtual environment (default: %(default)s)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="fixture folder (default: %(default)s)")
+    ap.add_argument("--run", nargs=2, default=None, metavar=("NAME", "OUT.json"),
+                    help="run the authors' script in setting NAME instead (see --list), writing OUT.json")
     ap.add_argument("--figure14", type=Path, default=None, metavar="OUT.json",
-                    help="run the authors' main.py in Figure 14's setting instead, writing curves to OUT.json")
-    ap.add_argument("--epochs", type=int, default=1500, help="--figure14: epochs (default 1500)")
-    ap.add_argument("--seeds", type=int, default=3, help="--figure14: experiments (seeds 1..N, default 3)")
+                    help="the same as --run figure-14 OUT.json")
+    ap.add_argument("--list", action="store_true", help="list the settings of --run and exit")
+    ap.add_argument("--epochs", type=int, default=None, help="--run: epochs (default: the setting's)")
+    ap.add_argument("--seeds", type=int, default=None, help="--run: experiments, seeded 1..N (default: the setting's)")
+    ap.add_argument("--check-epochs", type=int, default=None,
+                    help="--run: epochs of the plain-vs-launcher check before the run (0: none; default: the "
+                         "setting's, else 3)")
     ap.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.list:
+        for name, s in SETTINGS.items():
+            patch = f", patch {s['patch']}" if s.get("patch") else ""
+            print(f"{name}: {s['script']} --cfg config/{s['cfg']} {' '.join(s['flags'])} "
+                  f"({s['epochs']} epochs, {s['seeds']} seeds{patch})")
+        return
+    if args.figure14 is not None:
+        if args.run is not None:
+            ap.error("--figure14 is --run figure-14: give one of them")
+        args.run = ["figure-14", str(args.figure14)]
+    run_name = run_out = None
+    if args.run is not None:
+        run_name, run_out = args.run[0], Path(args.run[1]).resolve()
+        if run_name not in SETTINGS:
+            ap.error(f"unknown setting {run_name!r}; valid: {', '.join(SETTINGS)}")
+        s = SETTINGS[run_name]
+        args.epochs = s["epochs"] if args.epochs is None else args.epochs
+        args.seeds = s["seeds"] if args.seeds is None else args.seeds
+        args.check_epochs = s.get("check_epochs", 3) if args.check_epochs is None else args.check_epochs
+        if args.epochs < 1 or args.seeds < 1 or args.check_epochs < 0:
+            ap.error("--epochs and --seeds must be >= 1, --check-epochs >= 0")
     authors = args.authors_code.resolve()
     if not (authors / "main.py").exists():
         raise SystemExit(f"{authors} is not a checkout of the authors' code (no main.py)")
     commit = authors_commit(authors)
     if not args.inside:
+        companion = companion_config(run_name, args.epochs) if run_name else None  # fails fast
         py = ensure_venv(args.venv.resolve())
         cmd = [str(py), str(Path(__file__).resolve()), "--inside", "--authors-code", str(authors),
-               "--out", str(args.out.resolve()), "--epochs", str(args.epochs), "--seeds", str(args.seeds)]
-        if args.figure14 is not None:
-            cmd += ["--figure14", str(args.figure14.resolve())]
-        raise SystemExit(subprocess.call(cmd))
-    if args.figure14 is not None:
-        inner_figure14(authors, args.figure14, args.epochs, args.seeds, commit)
+               "--out", str(args.out.resolve())]
+        if run_name:
+            cmd += ["--run", run_name, str(run_out), "--epochs", str(args.epochs), "--seeds", str(args.seeds),
+                    "--check-epochs", str(args.check_epochs)]
+        rc = subprocess.call(cmd)
+        if rc == 0 and run_name:
+            record = json.loads(run_out.read_text())
+            record["companion_config"] = companion
+            record["companion_config_note"] = (
+                "landscape.config.TrainConfig(**fields, p_sparse=0.1, epochs=E, log_every=10).code_reading()"
+                ".to_dict() without the seed; the seeds are the authors' i + 1")
+            run_out.write_text(json.dumps(record, indent=1))
+        raise SystemExit(rc)
+    if run_name:
+        inner_run(run_name, authors, run_out, args.epochs, args.seeds, args.check_epochs, commit)
     else:
         inner_fixtures(authors, args.out, commit)
 

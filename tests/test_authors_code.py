@@ -423,3 +423,27 @@ def test_the_code_reading_preset_is_the_reading_the_differential_tests_verify(na
         assert cfg.mask_meaning == "drop"                 # the probability zeroes a coordinate
     assert (cfg.latents, cfg.noise, cfg.bias_init, cfg.lr, cfg.n) == ("code", "code", "torch", 0.005, 3000)
     assert cfg.code_reading() == cfg                      # a preset: applying it twice changes nothing
+
+
+@pytest.mark.parametrize("name", ["figure-02-ncl", "figure-05"])
+def test_each_side_by_side_setting_is_the_one_the_authors_runs_were_recorded_with(name):
+    """paper_vs_code.SIDE_BY_SIDE gives, under the code's reading, exactly the configuration
+    recorded beside the authors' run (results/authors/<name>.json), with their seeds and length."""
+    from landscape import paper_vs_code
+
+    record = json.loads((Path(__file__).resolve().parents[1] / "results" / "authors" / f"{name}.json").read_text())
+    (cfgs,) = paper_vs_code.side_by_side("paper", name=name).values()
+    mine = cfgs[0].to_dict()
+    mine.pop("seed")
+    assert mine == record["companion_config"]
+    assert [c.seed for c in cfgs] == record["seeds"] and cfgs[0].epochs == record["epochs"]
+
+
+def test_figure_14s_side_by_side_run_matches_the_authors_record():
+    from landscape import paper_vs_code
+
+    record = json.loads((Path(__file__).resolve().parents[1] / "results" / "authors" / "figure-14.json").read_text())
+    cfgs = paper_vs_code.side_by_side("paper")["code reading"]
+    cfg = record["config"]
+    assert (cfgs[0].p, cfgs[0].d, cfgs[0].m, cfgs[0].n, cfgs[0].lr) == (cfg["p"], cfg["d"], cfg["m"], cfg["nn"], cfg["lr"])
+    assert [c.seed for c in cfgs] == record["seeds"] and cfgs[0].epochs == record["epochs"]

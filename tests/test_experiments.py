@@ -394,17 +394,17 @@ def test_paper_runs_cover_both_readings_and_the_paper_vs_code_page():
     pvc = E.paper_runs("paper-vs-code")
     assert pvc == paper_vs_code.all_configs("paper")
     names = [n for v in paper_vs_code.comparisons().values() for n in v]
-    *comparisons, sbs_torch, sbs_zero = pvc
+    sbs = [cfgs for name in paper_vs_code.SIDE_BY_SIDE
+           for cfgs in paper_vs_code.side_by_side("paper", name=name).values()]
+    comparisons = pvc[:len(pvc) - len(sbs)]
+    assert pvc[len(comparisons):] == sbs
     assert sum(len(g) for g in comparisons) == 3 * len(names)   # every variant at every Pr(sparse), once
     assert all(c.epochs == 2000 and c.n == 1000 for g in comparisons for c in g)
     # the side-by-side runs of Figure 14's setting: the code's reading, with both bias initialisations
-    sbs = sbs_torch + sbs_zero
-    assert [c.seed for c in sbs] == [1, 2, 3, 1, 2, 3] and [c.bias_init for c in (sbs_torch[0], sbs_zero[0])] == ["torch", "zero"]
-    assert all(c.epochs == 1500 and c.n == 3000 and c.lr == 0.005 and c.warm_pick == "code" for c in sbs)
-    with pytest.raises(ValueError, match="unknown profile 'papr'"):
-        paper_vs_code.sizes("papr")
-    with pytest.raises(ValueError, match="epochs must be >= 1"):
-        paper_vs_code.sizes("smoke", epochs=0)
+    sbs_torch, sbs_zero = sbs[:2]
+    assert [c.seed for c in sbs_torch + sbs_zero] == [1, 2, 3, 1, 2, 3]
+    assert [c.bias_init for c in (sbs_torch[0], sbs_zero[0])] == ["torch", "zero"]
+    assert all(c.n == 3000 and c.lr == 0.005 for g in sbs for c in g)
 
 
 def test_figure_7_variant_starts_at_the_quoted_cosine_and_is_shipped():

@@ -18,7 +18,7 @@ from .config import TrainConfig, structural_key
 from .profiles import PROFILES
 
 __all__ = ["PROFILES", "P_SPARSE", "TEXT", "CODE", "sizes", "comparisons", "all_configs", "train_groups",
-           "FIG14_SETTING", "SIDE_BY_SIDE_SEEDS", "side_by_side"]
+           "FIG14_SETTING", "SIDE_BY_SIDE", "SIDE_BY_SIDE_SEEDS", "side_by_side"]
 
 P_SPARSE = (0.1, 0.2, 0.3)
 #: The six readings of the measured table: the text's (the companion's defaults) and the code's.
@@ -81,23 +81,47 @@ FIG14_SETTING: dict[str, Any] = dict(method="ncl", activation="symrelu", batchno
 #: The authors' experiment i is seeded i + 1.
 SIDE_BY_SIDE_SEEDS = (1, 2, 3)
 
+#: Every setting run side by side with the authors' own scripts (their records:
+#: ``results/authors/<name>.json``, whose ``companion_config`` a test holds equal to these):
+#: the model's fields as the text reads them, cut to one Pr(sparse) and one masking probability;
+#: :func:`side_by_side` applies :meth:`TrainConfig.code_reading`.  ``epochs`` and ``seeds`` are
+#: those of the authors' recorded runs; ``zero_bias``: also train it with the text's zero biases.
+SIDE_BY_SIDE: dict[str, dict[str, Any]] = {
+    "figure-14": dict(fields=FIG14_SETTING, epochs=1500, seeds=SIDE_BY_SIDE_SEEDS, zero_bias=True,
+                      title="Figure 14's setting (warm start, rows normalised, p = d = m = 20)"),
+    "figure-02-ncl": dict(fields=dict(method="ncl", activation="symrelu", batchnorm=False, p=50, d=10, m=50,
+                                      p_sparse=0.1, masking_prob=0.5, batch_size=512),
+                          epochs=300, seeds=(1, 2, 3, 4, 5), zero_bias=False,
+                          title="Figure 2's non-contrastive model (random start, p = 50, d = 10, m = 50)"),
+    "figure-05": dict(fields=dict(method="ncl", activation="symrelu", batchnorm=True, predictor=True,
+                                  init="warm", warm_c=1.0, p=50, d=10, m=50, p_sparse=0.1, masking_prob=0.5,
+                                  batch_size=512),
+                      epochs=300, seeds=(1, 2, 3, 4, 5), zero_bias=False,
+                      title="Figure 5's model (linear predictor, BatchNorm, warm start c = 1)"),
+}
 
-def side_by_side(profile: str, epochs: int | None = None) -> dict[str, list[TrainConfig]]:
-    """``{variant: [TrainConfig per seed]}`` of Figure 14's setting under the public code's
-    reading (:meth:`TrainConfig.code_reading`: n = 3000, lr 0.005, nn.Linear's biases...), and
-    the same with the text's zero biases (the bias initialisation's measured effect); 1500
-    epochs as the authors' side-by-side run (toy sizes for ``smoke``)."""
+
+def side_by_side(profile: str, epochs: int | None = None, name: str = "figure-14") -> dict[str, list[TrainConfig]]:
+    """``{variant: [TrainConfig per seed]}`` of a :data:`SIDE_BY_SIDE` setting under the public
+    code's reading (:meth:`TrainConfig.code_reading`: n = 3000, lr 0.005, nn.Linear's biases...),
+    and for Figure 14's also with the text's zero biases (the bias initialisation's measured
+    effect); the authors' recorded epochs and seeds (toy sizes for ``smoke``)."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; valid profiles: {', '.join(PROFILES)}")
-    base = TrainConfig(**FIG14_SETTING).code_reading()
-    size = dict(epochs=1500, log_every=10) if profile == "paper" else dict(n=200, batch_size=100, epochs=20, log_every=5)
+    if name not in SIDE_BY_SIDE:
+        raise ValueError(f"unknown side-by-side setting {name!r}; valid: {', '.join(SIDE_BY_SIDE)}")
+    setting = SIDE_BY_SIDE[name]
+    base = TrainConfig(**setting["fields"]).code_reading()
+    size = (dict(epochs=setting["epochs"], log_every=10) if profile == "paper"
+            else dict(n=200, batch_size=100, epochs=20, log_every=5))
     if epochs is not None:
         if int(epochs) < 1:
             raise ValueError(f"epochs must be >= 1, got {epochs!r}")
         size["epochs"] = int(epochs)
     base = base.replace(**size)
-    return {name: [base.replace(seed=s, **change) for s in SIDE_BY_SIDE_SEEDS]
-            for name, change in (("code reading", {}), ("code reading, zero biases", {"bias_init": "zero"}))}
+    variants = [("code reading", {})] + ([("code reading, zero biases", {"bias_init": "zero"})]
+                                         if setting["zero_bias"] else [])
+    return {v: [base.replace(seed=s, **change) for s in setting["seeds"]] for v, change in variants}
 
 
 def _groups(variants: Mapping[str, Mapping[str, Any]], common: Mapping[str, Any]
@@ -114,7 +138,8 @@ def all_configs(profile: str, epochs: int | None = None, seed: int = 0) -> list[
     """Every batched training call of the page (for the shipped-results tools)."""
     common = sizes(profile, epochs, seed)
     return [[c for _, cs in members for c in cs] for variants in comparisons().values()
-            for members in _groups(variants, common)] + list(side_by_side(profile).values())
+            for members in _groups(variants, common)] + [
+        cfgs for name in SIDE_BY_SIDE for cfgs in side_by_side(profile, name=name).values()]
 
 
 def train_groups(variants: Mapping[str, Mapping[str, Any]], common: Mapping[str, Any], *,

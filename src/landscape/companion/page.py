@@ -588,11 +588,13 @@ def authors_run(name: str) -> dict[str, Any]:
 
 
 def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure: str | None = None,
-                 caption: str = "") -> dict[str, Any]:
+                 caption: str = "", prefix: str = "sbs") -> dict[str, Any]:
     """Our runs (``{variant: TrainResult}``, one replica per seed) beside the authors' recorded
     ones, number by number: mean ± std over seeds, Welch's p-value, and whether the difference
     lies inside the seed spread (:func:`landscape.analysis.agreement.compare_samples`). Shows the
-    table (and with ``figure`` the minimum max-cosine curves); returns the key numbers."""
+    table (and with ``figure`` the minimum max-cosine curves); returns the key numbers, named
+    ``<prefix>_<variant index>_<number>_...``, with ``<prefix>_inside`` of ``<prefix>_compared``
+    numbers inside the seed spread."""
     from ..analysis.agreement import compare_samples
 
     theirs = {"initial min": [r["init_min"] for r in authors["runs"]],
@@ -602,19 +604,22 @@ def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure:
     rows = ["| Number | authors' code | " + " | ".join(f"ours: {v} | Δ, Welch p" for v in ours) + " |",
             "|---|---|" + "---|---|" * len(ours)]
     numbers: dict[str, Any] = {}
+    inside = compared = 0
     for what, values in theirs.items():
         line = f"| {what} | {np.mean(values):.3f} ± {np.std(values, ddof=1):.3f} |"
         for k, (variant, res) in enumerate(ours.items()):
             mc = res.maxcos
             mine = mc[:, 0, 0] if what == "initial min" else mc[:, -1, ("final min", "final median", "final max").index(what)]
             c = compare_samples(mine, values)
+            inside, compared = inside + c.within_spread, compared + 1
             mark = "within the seed spread" if c.within_spread else "**outside the seed spread**"
             line += f" {c.ours_mean:.3f} ± {c.ours_std:.3f} | {c.diff:+.3f}, p = {c.p_value:.2f} ({mark}) |"
-            slug = analysis.slug(f"sbs {k} {what}")
+            slug = analysis.slug(f"{prefix} {k} {what}")
             numbers.update({f"{slug}_ours": c.ours_mean, f"{slug}_diff": c.diff,
                             f"{slug}_spread": "inside" if c.within_spread else "outside"})
-        numbers[analysis.slug(f"sbs authors {what}")] = float(np.mean(values))
+        numbers[analysis.slug(f"{prefix} authors {what}")] = float(np.mean(values))
         rows.append(line)
+    numbers.update({f"{prefix}_inside": inside, f"{prefix}_compared": compared})
     _markdown("\n".join(rows))
     if figure is not None:
         import matplotlib.pyplot as plt
