@@ -226,7 +226,10 @@ for name in list(paper_vs_code.SIDE_BY_SIDE)[1:]:
 # {glue:text}`sbs_figure_02_ncl_authors_final_min:.3f`, ours
 # {glue:text}`sbs_figure_02_ncl_0_final_min_ours:.3f`), and in Figure 5's
 # {glue:text}`sbs_figure_05_inside` of {glue:text}`sbs_figure_05_compared` (the authors' code
-# {glue:text}`sbs_figure_05_authors_final_min:.3f`, ours {glue:text}`sbs_figure_05_0_final_min_ours:.3f`).
+# {glue:text}`sbs_figure_05_authors_final_min:.3f`, ours {glue:text}`sbs_figure_05_0_final_min_ours:.3f`),
+# and with the two-layer model {glue:text}`sbs_figure_03_inside` of
+# {glue:text}`sbs_figure_03_compared` (the authors' code {glue:text}`sbs_figure_03_authors_final_min:.3f`,
+# ours {glue:text}`sbs_figure_03_0_final_min_ours:.3f`).
 
 # %% [markdown]
 # ## The twelve ambiguities

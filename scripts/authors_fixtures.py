@@ -544,11 +544,12 @@ SETTINGS: dict[str, dict[str, Any]] = {
 PATCHES: dict[str, str] = {
     "ntxent-unit-dot": "models/nt_xent.py NT_Xent: after its __init__, self.similarity_f (nn.CosineSimilarity(dim=2) "
                        "applied to z.unsqueeze(1) [2N, 1, 50] and z.unsqueeze(0) [1, 2N, 50], a [2N, 2N, 50] "
-                       "broadcast) is replaced, in memory by the launcher of scripts/authors_fixtures.py, by a module "
-                       "returning a[:, 0, :] @ b[0].T, i.e. z @ z.T: z's rows are already unit (NT_Xent.forward "
-                       "applies F.normalize to both views first), so it is the same cosine similarity; the gradient "
-                       "with respect to the encoder output is the same because F.normalize's Jacobian removes the "
-                       "radial term in which the two differ. Nothing else is changed.",
+                       "broadcast) is replaced, in memory by the launcher of scripts/authors_fixtures.py, by "
+                       "functools.partial(torch.einsum, 'ixk,xjk->ij'), i.e. z @ z.T: z's rows are already unit "
+                       "(NT_Xent.forward applies F.normalize to both views first), so it is the same cosine "
+                       "similarity; the gradient with respect to the encoder output is the same because "
+                       "F.normalize's Jacobian removes the radial term in which the two differ. "
+                       "Nothing else is changed.",
 }
 
 #: The log interval of the compact curves (and of the companion's ``log_every``).
@@ -585,17 +586,18 @@ def _launch(argv: list[str]) -> None:
     torch.nn.modules.module.register_module_forward_hook(hook)
     wandb.EXTRA = extra
     if patch == "ntxent-unit-dot":
-        import models.nt_xent as nx
+        import functools
 
-        class UnitRowsDot(torch.nn.Module):
-            def forward(self, a, b):  # a: z.unsqueeze(1), b: z.unsqueeze(0), rows of z unit
-                return a[:, 0, :] @ b[0].T
+        import models.nt_xent as nx
 
         original_init = nx.NT_Xent.__init__
 
         def patched_init(self, *a, **k):
             original_init(self, *a, **k)
-            self.similarity_f = UnitRowsDot()
+            # called as similarity_f(z.unsqueeze(1), z.unsqueeze(0)) on unit rows: z @ z.T; a
+            # partial of torch.einsum (no parameters), so their pickle of the model still works
+            del self.similarity_f
+            self.similarity_f = functools.partial(torch.einsum, "ixk,xjk->ij")
 
         nx.NT_Xent.__init__ = patched_init
     elif patch is not None:

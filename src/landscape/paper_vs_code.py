@@ -98,6 +98,11 @@ SIDE_BY_SIDE: dict[str, dict[str, Any]] = {
                                   batch_size=512),
                       epochs=300, seeds=(1, 2, 3, 4, 5), zero_bias=False,
                       title="Figure 5's model (linear predictor, BatchNorm, warm start c = 1)"),
+    "figure-03": dict(fields=dict(method="ncl", activation="symrelu", batchnorm=True, layers=2, p=50, d=10, m=50,
+                                  p_sparse=0.1, masking_prob=0.5, batch_size=512),
+                      epochs=300, seeds=(1, 2, 3, 4, 5), zero_bias=False,
+                      title="Figure 3's two-layer model (BatchNorm, random start; a command line of ours: "
+                            "no script of theirs runs it)"),
 }
 
 
