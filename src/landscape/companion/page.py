@@ -520,6 +520,10 @@ class ExperimentPage:
         save_figure(fig, f"{self.exp.name}-authors", params=self.params,
                     caption=f"{self.exp.title}, every model under the authors' scripts' settings")
         self.code_claims["authors_trained"] = True
+        if any(c.init == "warm" for cs in configs.values() for c in cs):
+            missed, runs = analysis.claims.missed_warm_starts(results)
+            print(f"Warm starts under the authors' scripts that left a dictionary column out: {missed} of {runs} runs")
+            self.code_claims.update(authors_warm_starts_missed=missed, authors_warm_runs=runs)
         self.code_claims.update({f"authors_{k}": v for k, v in
                                  analysis.key_numbers_for(summaries, metrics=("min",)).items()})
         if self.table is not None:
