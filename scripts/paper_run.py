@@ -108,11 +108,8 @@ def train_only(names: list[str], reading: str = "paper") -> None:
         runs = experiments.authors_runs(name) if reading == "authors" else experiments.paper_runs(name)
         for k, cfgs in enumerate(runs):
             result = cached_train(cfgs, progress=f"{name} run {k + 1}")
-            if reading == "authors":
-                path = Path(result.extra.get("cached") or "")
-                if not path.is_file():
-                    found = find_cached(cfgs)
-                    path = Path(found.extra["cached"])
+            if reading == "authors":  # a fresh result does not name its file: find it
+                path = Path(find_cached(cfgs).extra["cached"])
                 SHIPPED_DIR.mkdir(parents=True, exist_ok=True)
                 if not (SHIPPED_DIR / path.name).exists():
                     shutil.copy2(path, SHIPPED_DIR / path.name)

@@ -275,6 +275,8 @@ class Model:
     bound: tuple[tuple[str, str], ...] = ()   # (TrainConfig field, knob) set by that knob if exposed
     reference: bool = False   # trained for a comparison, not drawn in the paper's figure
     note: str = ""
+    #: Fields the authors' script for this model sets beyond :meth:`TrainConfig.code_reading`.
+    authors: tuple[tuple[str, Any], ...] = ()
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -282,12 +284,12 @@ class Model:
 
 
 def _model(label: str, reference: bool = False, note: str = "", bound: Mapping[str, str] | None = None,
-           **fixed: Any) -> Model:
-    bad = [k for k in list(fixed) + list(bound or {}) if k not in FIELD_NAMES]
+           authors: Mapping[str, Any] | None = None, **fixed: Any) -> Model:
+    bad = [k for k in list(fixed) + list(bound or {}) + list(authors or {}) if k not in FIELD_NAMES]
     if bad:
         raise ValueError(f"model {label!r}: unknown TrainConfig fields {bad}")
     return Model(label=label, fixed=tuple(sorted(fixed.items())), bound=tuple(sorted((bound or {}).items())),
-                 reference=reference, note=note)
+                 reference=reference, note=note, authors=tuple(sorted((authors or {}).items())))
 
 
 # The paper's named architectures (Table 2, Table 1, Sec. 5.2.2).
@@ -440,7 +442,7 @@ class Experiment:
             raise ValueError(f"unknown reading {reading!r}{closest(reading, (*self.readings, AUTHORS))}; "
                              f"valid choices: {', '.join((*self.readings, AUTHORS))}")
         if reading == AUTHORS:
-            return {label: [self._authors(c, params) for c in cfgs]
+            return {label: [self._authors(c, params, self.model(label)) for c in cfgs]
                     for label, cfgs in self.configs(params).items()}
         if reading == "text":
             return {mdl.label: self.model_configs(mdl, params) for mdl in self.models}
@@ -461,15 +463,13 @@ class Experiment:
             out[mdl.label] = cfgs
         return out
 
-    def _authors(self, c: TrainConfig, params: Mapping[str, Any]) -> TrainConfig:
-        """``c`` under the authors' script (:meth:`TrainConfig.code_reading`); a size or learning
-        rate that differs from the paper's (a smoke profile, an override) is kept."""
-        code = c.code_reading()
-        if self.name == "figure-01" and code.method == "cl":
-            code = code.replace(batchnorm=True)   # its Figure 1 script passes --use_bn True to SimCLR
+    def _authors(self, c: TrainConfig, params: Mapping[str, Any], mdl: Model) -> TrainConfig:
+        """``c`` under the authors' script (:meth:`TrainConfig.code_reading` and the model's own
+        :attr:`Model.authors`); a size or learning rate that differs from the paper's (a smoke
+        profile, an override) is kept."""
         paper = dict(self.paper)
         keep = {k: params[k] for k in ("n", "lr") if params[k] != paper[k]}
-        return code.replace(**keep) if keep else code
+        return c.code_reading().replace(**dict(mdl.authors), **keep)
 
     def model(self, label: str) -> Model:
         for mdl in self.models:
@@ -564,7 +564,8 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in [
         [_model("NCL", method="ncl", activation="symrelu", batchnorm=False, latents="one_hot",
                 bound={"batchnorm": "ncl_batchnorm"}),
          _model("CL", method="cl", activation="symrelu", batchnorm=False, latents="one_hot",
-                bound={"batchnorm": "cl_batchnorm"})],
+                bound={"batchnorm": "cl_batchnorm"},
+                authors={"batchnorm": True})],  # its Figure 1 script passes --use_bn True to SimCLR
         extra_knobs=("ncl_batchnorm", "cl_batchnorm", "temperature"), drop_knobs=("p_sparse", "latents"),
         paper=dict(ncl_batchnorm=False, cl_batchnorm=False), sweep=()),
     _experiment(
