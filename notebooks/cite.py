@@ -14,56 +14,49 @@
 # # How to cite
 #
 # Please cite the paper for its results and, if you use this companion's code, figures or
-# numbers, the companion as well (the version and commit below are those of this build).
+# numbers, the companion as well. The companion's entry is built from `CITATION.cff` (the file
+# at the top of the repository that code hosts and reference managers read), with the version
+# and commit of this build and the year it was built.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-cell"]
 profile = "smoke"  # str: "smoke" or "paper"; the profile the other notebooks of this build were executed with
 
-# %%
+# %% tags=["hide-input"]
+import datetime
 import json
 import re
 
+import yaml
 from IPython.display import Markdown, display
 
 import landscape
 from landscape.companion import execute as _execute
-from landscape.companion.page import key_numbers, output_dir
-from landscape.companion.provenance import REPO_ROOT, git_state
+from landscape.companion.page import glue, key_numbers, output_dir
+from landscape.companion.provenance import PAPER_BIBTEX, REPO_ROOT, git_state
 
+cff = yaml.safe_load((REPO_ROOT / "CITATION.cff").read_text())
 state = git_state()
 commit = state["commit"]
 short = commit[:12] if commit != "unknown" else commit
-dirty = " (with uncommitted changes)" if state["dirty"] else ""
-display(Markdown(f"""## The paper
+built = datetime.datetime.now(datetime.timezone.utc)   # the year of this build, not a typed one
+authors = " and ".join(a.get("name") or f"{a['family-names']}, {a['given-names']}" for a in cff["authors"])
+url = cff.get("repository-code") or cff.get("url")
+fields = [("author", "{" + authors + "}" if "name" in cff["authors"][0] else authors),
+          ("title", " ".join(cff["title"].split())), ("version", landscape.__version__),
+          ("year", str(built.year)), ("url", url),
+          ("note", f"git commit {commit}" + (" (uncommitted changes)" if state["dirty"] else ""))]
+companion = "@software{landscape_companion,\n" + ",\n".join(
+    f"  {k:<8}= {{{v}}}" for k, v in fields if v) + "\n}"
+glue("cite_version", landscape.__version__)
+glue("cite_commit", short + (" (with uncommitted changes)" if state["dirty"] else ""))
+glue("cite_year", str(built.year))
+display(Markdown("## The paper\n\n```bibtex\n" + PAPER_BIBTEX + "\n```\n\n## This companion\n\n"
+                 "```bibtex\n" + companion + "\n```"))
 
-```bibtex
-@inproceedings{{pokle2022contrasting,
-  title     = {{Contrasting the landscape of contrastive and non-contrastive learning}},
-  author    = {{Pokle, Ashwini and Tian, Jinjin and Li, Yuchen and Risteski, Andrej}},
-  booktitle = {{Proceedings of The 25th International Conference on Artificial Intelligence and Statistics}},
-  series    = {{Proceedings of Machine Learning Research}},
-  volume    = {{151}},
-  pages     = {{8592--8618}},
-  year      = {{2022}},
-  publisher = {{PMLR}},
-  url       = {{https://proceedings.mlr.press/v151/pokle22a.html}}
-}}
-```
-
-## This companion
-
-Version {landscape.__version__}, commit `{short}`{dirty}.
-
-```bibtex
-@software{{landscape_companion,
-  title   = {{A reproducible companion to "Contrasting the landscape of contrastive and non-contrastive learning"}},
-  note    = {{Python library, notebooks and Jupyter Book re-running Pokle, Tian, Li and Risteski (AISTATS 2022)}},
-  version = {{{landscape.__version__}}},
-  commit  = {{{commit}}},
-  year    = {{2024}}
-}}
-```
-"""))
+# %% [markdown]
+# This build: version {glue:text}`cite_version`, commit {glue:text}`cite_commit`, built in
+# {glue:text}`cite_year`. For one figure or table, `landscape cite NAME` prints a credit line
+# read from the provenance of a run (or of this book's page).
 
 # %% [markdown]
 # ## Figures: files and provenance
@@ -74,7 +67,7 @@ Version {landscape.__version__}, commit `{short}`{dirty}.
 # commit. The table below is read back from the PDF files' metadata, so it shows what the files
 # themselves say. Figures not yet produced by this build are marked as such.
 
-# %%
+# %% tags=["hide-input"]
 from pypdf import PdfReader
 
 out = output_dir()
@@ -109,6 +102,8 @@ for name, stems in declared.items():
         n_found += 1
         rec = provenance_of(pdf)
         params = rec.get("params", {})
+        page = folder / "provenance.json"      # the page's execution: its profile
+        page_profile = json.loads(page.read_text()).get("profile") if page.exists() else None
         versions = rec.get("versions", {})
         links = " ".join(f"{{download}}`{fmt.upper()} <{name}/{stem}.{fmt}>`" for fmt in ("pdf", "svg", "png")
                          if (folder / f"{stem}.{fmt}").exists())
@@ -116,7 +111,7 @@ for name, stems in declared.items():
         par = ", ".join(f"{k}={v}" for k, v in list(shown.items())[:6]) + (" …" if len(shown) > 6 else "")
         ver = ", ".join(f"{k} {versions[k]}" for k in ("landscape", "torch", "numpy") if k in versions)
         git = rec.get("git", {})
-        rows.append(f"| {stem} | {{doc}}`{name}` | {links} | {params.get('profile', rec.get('profile', '?'))} | "
+        rows.append(f"| {stem} | {{doc}}`{name}` | {links} | {params.get('profile') or rec.get('profile') or page_profile or '?'} | "
                     f"{params.get('seed', '—')} | {par or '—'} | {ver} | `{str(git.get('commit', '?'))[:12]}`"
                     f"{'+' if git.get('dirty') else ''} |")
 display(Markdown("\n".join(rows)))
@@ -131,8 +126,13 @@ print(f"{n_found} figure files found in {executed.name}/ (a + after a commit: un
 # print(json.dumps(json.loads(PdfReader("figure-02.pdf").metadata["/Subject"]), indent=2))
 # ```
 #
-# or with Pillow for the PNG (`Image.open("figure-02.png").text["Description"]`).
+# or with Pillow for the PNG:
+#
+# ```python
+# from PIL import Image
+# print(Image.open("figure-02.png").text["Description"])
+# ```
 
-# %% tags=["nbval-check-output"]
+# %% tags=["nbval-check-output", "hide-input", "hide-output"]
 key_numbers({"cite_notebooks_with_figures": len(declared),
              "cite_figures_declared": sum(len(v) for v in declared.values())})

@@ -14,10 +14,17 @@
 # %% [markdown]
 # # Figure 1: NCL vs CL with one-hot latents
 #
+# ```{glue:md} banner
+# :format: myst
+# ```
+#
 # **What the paper {cite:p}`pokle2022contrasting` shows.** Even when every latent is one-hot (the setting of Theorem 1), a
 # randomly initialised encoder trained with the non-contrastive loss (NCL) ends with a lower
 # *minimum max-cosine* than one trained with the contrastive loss (CL): NCL leaves some
 # dictionary column unmatched, CL recovers all of them (Sec. 5.2.2).
+#
+# :::{admonition} Setup, choices and profiles
+# :class: dropdown
 #
 # **Setup (Sec. 4.2 and the caption).** Data $x = Mz + \epsilon$ (Eq. 1): $p = 50$, $d = 10$,
 # $n = 1000$ samples, $M$ the Q factor of a Gaussian matrix, $z$ one-hot (a single $+1$ at a
@@ -40,22 +47,22 @@
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
 # (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
+# :::
 
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
+reading = "paper"  # str: "paper" (the text's settings) or "code" (every setting of the authors' script for each model)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
 # other parameters: `landscape list figure-01` (each defaults to the profile's value)
 
 # %%
 from landscape.companion.page import TWO_PANELS, ExperimentPage, key_numbers
 
-fig = ExperimentPage("figure-01", profile, device, globals())
-
-# %% [markdown]
-# Each model is one batched training run over all its seeds, cached on disk: a second execution
-# with the same parameters loads the results.
+fig = ExperimentPage("figure-01", profile, device, globals(), reading)
 
 # %%
+# Each model is one batched training run over all its seeds, cached on disk: a second execution
+# with the same parameters loads the results.
 fig.train()
 
 # %% [markdown]
@@ -106,3 +113,9 @@ fig.code_readings("Figure 1 with the public code's noise and masks")
 
 # %% tags=["nbval-check-output"]
 key_numbers({**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
+
+# %% [markdown]
+# ## Re-run and cite
+
+# %%
+fig.banner()

@@ -14,9 +14,16 @@
 # %% [markdown]
 # # Figure 5: NCL with a linear predictor and warm start (and Figure 12)
 #
+# ```{glue:md} banner
+# :format: myst
+# ```
+#
 # **What the paper {cite:p}`pokle2022contrasting` shows.** With a linear predictor *and* a warm start, the non-contrastive loss
 # does learn the dictionary: the *minimum max-cosine* "increases on average from around 0.7 to
 # 0.87 as the training proceeds" (Sec. 5.2.2).
+#
+# :::{admonition} Setup, choices and profiles
+# :class: dropdown
 #
 # **Setup (Sec. 4.2, Sec. 5.2.2 and the captions).** Data $x = Mz + \epsilon$ (Eq. 1): $p = 50$,
 # $d = 10$, $n = 1000$, Pr(sparse) $\in \{0.1, 0.2, 0.3\}$, noise variance $\log d / d$;
@@ -41,22 +48,22 @@
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
 # (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
+# :::
 
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
+reading = "paper"  # str: "paper" (the text's settings) or "code" (every setting of the authors' script for each model)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
 # other parameters: `landscape list figure-05` (each defaults to the profile's value)
 
 # %%
 from landscape.companion.page import FOUR_PANELS, TWO_PANELS, ExperimentPage, key_numbers
 
-fig = ExperimentPage("figure-05", profile, device, globals())
-
-# %% [markdown]
-# One batched training run over all seeds and Pr(sparse) values, cached on disk (Figure 6's
-# notebook reuses it as its warm-started reference).
+fig = ExperimentPage("figure-05", profile, device, globals(), reading)
 
 # %%
+# One batched training run over all seeds and Pr(sparse) values, cached on disk (Figure 6's
+# notebook reuses it as its warm-started reference).
 fig.train()
 
 # %% [markdown]
@@ -66,7 +73,8 @@ fig.train()
 # maximum over runs; one color per Pr(sparse).
 
 # %%
-fig.save_figure(TWO_PANELS, "figure-05", "warm-started NCL with a linear predictor")
+fig.save_figure(TWO_PANELS, "figure-05", "warm-started NCL with a linear predictor",
+                paper=("fig5", "NCL-warmstart-predictor"))
 
 # %% [markdown]
 # ## Figure 12
@@ -74,7 +82,8 @@ fig.save_figure(TWO_PANELS, "figure-05", "warm-started NCL with a linear predict
 # The same runs, all four panels: minimum, median and maximum max-cosine, and loss.
 
 # %%
-fig.save_figure(FOUR_PANELS, "figure-12", "warm-started NCL with a linear predictor")
+fig.save_figure(FOUR_PANELS, "figure-12", "warm-started NCL with a linear predictor",
+                paper=("fig5", "NCL-warmstart-predictor"))
 
 # %% [markdown]
 # Final values per Pr(sparse) (start → final, mean ± std over runs):
@@ -94,9 +103,9 @@ fig.start_end("fig5", "NCL-warmstart-predictor", "warm-started NCL with a predic
 
 # %% [markdown]
 # In this execution the minimum max-cosine goes on average from {glue:text}`min_start_mean:.2f`
-# to {glue:text}`min_final_mean:.2f` (the paper: about 0.7 to 0.87). It rises at every
-# Pr(sparse): {glue:text}`claim_min_rises`; it matches the paper's two numbers:
-# {glue:text}`claim_matches_paper`.
+# to {glue:text}`min_final_mean:.2f` (the paper: about 0.7 to 0.87). That it rises at every
+# Pr(sparse): **{glue:text}`claim_min_rises`**; that it matches the paper's two numbers:
+# **{glue:text}`claim_matches_paper`**.
 
 # %% [markdown]
 # ### Warm starts that leave a column out
@@ -127,9 +136,15 @@ fig.code_readings("Figure 5 with the public code's noise level")
 
 # %% [markdown]
 # With the code's noise level the minimum max-cosine goes on average from
-# {glue:text}`code_min_start_mean:.2f` to {glue:text}`code_min_final_mean:.2f`. It rises at every
-# Pr(sparse): {glue:text}`code_claim_min_rises`; it matches the paper's two numbers:
-# {glue:text}`code_claim_matches_paper`.
+# {glue:text}`code_min_start_mean:.2f` to {glue:text}`code_min_final_mean:.2f`. That it rises at every
+# Pr(sparse): **{glue:text}`code_claim_min_rises`**; that it matches the paper's two numbers:
+# **{glue:text}`code_claim_matches_paper`**.
 
 # %% tags=["nbval-check-output"]
 key_numbers({**fig.warm, **fig.numbers(start=True), **fig.claims, **fig.code_claims})
+
+# %% [markdown]
+# ## Re-run and cite
+
+# %%
+fig.banner()

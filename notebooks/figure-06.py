@@ -14,9 +14,16 @@
 # %% [markdown]
 # # Figure 6: NCL with a linear predictor, without warm start
 #
+# ```{glue:md} banner
+# :format: myst
+# ```
+#
 # **What the paper {cite:p}`pokle2022contrasting` shows.** The predictor alone is not enough: from a random initialisation the
 # non-contrastive loss with a linear predictor still fails to learn the dictionary; the warm start
 # of Figure 5 is what lets it succeed (Sec. 5.2.2).
+#
+# :::{admonition} Setup, choices and profiles
+# :class: dropdown
 #
 # **Setup (Sec. 4.2, Sec. 5.2.2 and the caption).** As Figure 5 but randomly initialised: data
 # $x = Mz + \epsilon$ with $p = 50$, $d = 10$, $n = 1000$, Pr(sparse) $\in \{0.1, 0.2, 0.3\}$,
@@ -36,22 +43,22 @@
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
 # (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
+# :::
 
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
+reading = "paper"  # str: "paper" (the text's settings) or "code" (every setting of the authors' script for each model)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
 # other parameters: `landscape list figure-06` (each defaults to the profile's value)
 
 # %%
 from landscape.companion.page import TWO_PANELS, ExperimentPage, key_numbers
 
-fig = ExperimentPage("figure-06", profile, device, globals())
-
-# %% [markdown]
-# Each model is one batched training run over all its seeds and Pr(sparse) values, cached on
-# disk (the warm-started reference is the same cache entry as Figure 5's runs).
+fig = ExperimentPage("figure-06", profile, device, globals(), reading)
 
 # %%
+# Each model is one batched training run over all its seeds and Pr(sparse) values, cached on disk
+# (the warm-started reference is the same cache entry as Figure 5's runs).
 fig.train()
 
 # %% [markdown]
@@ -107,3 +114,9 @@ fig.code_readings("Figure 6 with the public code's noise level")
 
 # %% tags=["nbval-check-output"]
 key_numbers({**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
+
+# %% [markdown]
+# ## Re-run and cite
+
+# %%
+fig.banner()

@@ -14,9 +14,16 @@
 # %% [markdown]
 # # Figure 7: NCL with warm start and row-normalised encoders
 #
+# ```{glue:md} banner
+# :format: myst
+# ```
+#
 # **What the paper {cite:p}`pokle2022contrasting` shows.** A predictor can be skipped if the encoder is warm-started and the
 # rows of $W^o$ and $W^t$ are normalised after every update: the *minimum max-cosine* "increases
 # on average from around 0.62 to 0.85 as the training proceeds" (Sec. 5.2.2; compare Theorem 3).
+#
+# :::{admonition} Setup, choices and profiles
+# :class: dropdown
 #
 # **Setup (Sec. 4.2, Sec. 5.2.2 and the caption).** Data $x = Mz + \epsilon$ (Eq. 1), $n = 1000$,
 # Pr(sparse) $\in \{0.1, 0.2, 0.3\}$, noise variance $\log d / d$; independent masks (Eq. 3) with
@@ -53,9 +60,11 @@
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
 # (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
+# :::
 
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
+reading = "paper"  # str: "paper" (the text's settings) or "code" (every setting of the authors' script for each model)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
 # other parameters: `landscape list figure-07` (each defaults to the profile's value)
 
@@ -63,12 +72,10 @@ device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
 from landscape import experiments
 from landscape.companion.page import TWO_PANELS, ExperimentPage, key_numbers
 
-fig = ExperimentPage("figure-07", profile, device, globals())
-
-# %% [markdown]
-# One batched training run over all seeds and Pr(sparse) values, cached on disk.
+fig = ExperimentPage("figure-07", profile, device, globals(), reading)
 
 # %%
+# One batched training run over all seeds and Pr(sparse) values, cached on disk.
 fig.train()
 
 # %% [markdown]
@@ -78,7 +85,8 @@ fig.train()
 # maximum over runs; one color per Pr(sparse).
 
 # %%
-fig.save_figure(TWO_PANELS, "figure-07", "warm-started NCL with row-normalised encoders")
+fig.save_figure(TWO_PANELS, "figure-07", "warm-started NCL with row-normalised encoders",
+                paper=("fig7", "NCL-warmstart-rownorm"))
 
 # %% [markdown]
 # Final values per Pr(sparse) (start → final, mean ± std over runs):
@@ -115,7 +123,7 @@ fig.start_end("fig7", "NCL-warmstart-rownorm", "row-normalised warm-started NCL"
 start = fig.variant(experiments.FIG7_START_VARIANT)
 start_c = start.params["warm_c"]
 start.train()
-start.save_figure(TWO_PANELS, "figure-07-paper-start", title=f"Figure 7 with c = {start_c:g}",
+start.save_figure(TWO_PANELS, "figure-07-paper-start", paper=("fig7", "NCL-warmstart-rownorm"),
                   caption=f"Figure 7 with a warm start at the quoted initial value (c = {start_c:g})")
 start.final_values()
 start.start_end("fig7", "NCL-warmstart-rownorm", "row-normalised warm-started NCL",
@@ -178,3 +186,9 @@ fig.code_readings("Figure 7 with the public code's noise level and masks")
 # %% tags=["nbval-check-output"]
 key_numbers({**fig.warm, "start_variant_c": start_c, **{f"start_c_{k}": v for k, v in start.claims.items()},
              **fig.numbers(start=True), **fig.claims, **fig.code_claims})
+
+# %% [markdown]
+# ## Re-run and cite
+
+# %%
+fig.banner()

@@ -14,9 +14,16 @@
 # %% [markdown]
 # # Figure 8: NCL vs CL with k-sparse latents, over-parametrised
 #
+# ```{glue:md} banner
+# :format: myst
+# ```
+#
 # **What the paper {cite:p}`pokle2022contrasting` shows.** The appendix version of the landscape comparison with an over-parametrised encoder ($m > d$)
 # and no BatchNorm: the contrastive loss (CL) recovers the dictionary, the non-contrastive loss
 # (NCL) leaves columns unmatched (low *minimum max-cosine*) (Appendix A.2).
+#
+# :::{admonition} Setup, choices and profiles
+# :class: dropdown
 #
 # **Setup (Sec. 4.2 and the caption).** Data $x = Mz + \epsilon$ (Eq. 1): $p = 50$, $d = 10$,
 # $n = 1000$ samples, Pr(sparse) $\in \{0.1, 0.2, 0.3\}$, noise variance $\log d / d$;
@@ -40,22 +47,21 @@
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
 # (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
+# :::
 
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds on a CPU: a pipeline check, not a reproduction) or "paper" (the paper's settings)
+reading = "paper"  # str: "paper" (the text's settings) or "code" (every setting of the authors' script for each model)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
 # other parameters: `landscape list figure-08` (each defaults to the profile's value)
 
 # %%
 from landscape.companion.page import FOUR_PANELS, ExperimentPage, key_numbers
 
-fig = ExperimentPage("figure-08", profile, device, globals())
-
-# %% [markdown]
-# Each model is one batched training run over all its seeds and Pr(sparse) values, cached on
-# disk.
+fig = ExperimentPage("figure-08", profile, device, globals(), reading)
 
 # %%
+# Each model is one batched training run over all its seeds and Pr(sparse) values, cached on disk.
 fig.train()
 
 # %% [markdown]
@@ -108,3 +114,9 @@ fig.code_readings("Figure 8 with the public code's noise and masks")
 
 # %% tags=["nbval-check-output"]
 key_numbers({**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
+
+# %% [markdown]
+# ## Re-run and cite
+
+# %%
+fig.banner()

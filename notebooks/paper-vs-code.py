@@ -235,7 +235,20 @@ others.update(cl_patch_speedup=f"{patch['s_per_epoch_plain'] / patch['s_per_epoc
 # ours {glue:text}`sbs_figure_03_0_final_min_ours:.3f`); with Figure 2's contrastive model
 # {glue:text}`sbs_figure_02_cl_inside` of {glue:text}`sbs_figure_02_cl_compared` (the authors' code
 # {glue:text}`sbs_figure_02_cl_authors_final_min:.3f`, ours
-# {glue:text}`sbs_figure_02_cl_0_final_min_ours:.3f`). The authors' contrastive run was made with
+# {glue:text}`sbs_figure_02_cl_0_final_min_ours:.3f`); with Table 1's Simplified-SimSiam
+# {glue:text}`sbs_table_1_simsiam_inside` of {glue:text}`sbs_table_1_simsiam_compared` (the authors' code
+# {glue:text}`sbs_table_1_simsiam_authors_final_min:.3f`, ours
+# {glue:text}`sbs_table_1_simsiam_0_final_min_ours:.3f`). Each table compares the final loss too,
+# as both sides log it: the mean over the steps of the last ten epochs. Two loss numbers need a
+# word: Figure 5's model ends with a loss {glue:text}`sbs_figure_05_0_final_loss_diff:+.3f` from
+# the authors' ({glue:text}`sbs_figure_05_0_final_loss_spread` the seed spread) and Table 1's
+# Simplified-SimSiam {glue:text}`sbs_table_1_simsiam_0_final_loss_diff:+.3f`
+# ({glue:text}`sbs_table_1_simsiam_0_final_loss_spread` the seed spread), while every max-cosine
+# of both lies inside it. The differential tests find the two implementations' step losses equal
+# on fixed inputs for both models (both scripts keep the last, smaller batch, as the companion
+# does under this reading), so a difference outside the spread here is **not explained yet**;
+# it is open work, and these two loss numbers are not evidence of agreement. The authors'
+# contrastive run was made with
 # one change for speed, named in its record: their NT-Xent's cosine similarity, a
 # $[2N, 2N, 50]$ broadcast, computed as $z z^\top$ of the unit rows it already has
 # ({glue:text}`cl_patch_speedup` times faster; on three epochs the two differ by at most

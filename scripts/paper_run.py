@@ -38,8 +38,13 @@ SUMMARY = REPO_ROOT / "results" / "paper" / "summary.json"
 PAPER_CACHE = REPO_ROOT / ".cache" / "paper-runs"
 
 
+#: Pages that read what the others wrote (shipped runs, verdicts, figures): executed last, in this order.
+READERS = ("scorecard", "gallery", "cite")
+
+
 def order(names: list[str]) -> list[str]:
-    """Theorems first, then experiments by estimated cost (contrastive runs are the costly ones)."""
+    """Theorems first, then experiments by estimated cost (contrastive runs are the costly ones),
+    then the pages that read the others' results (:data:`READERS`)."""
     from landscape import experiments
 
     def cost(name: str) -> float:
@@ -51,7 +56,8 @@ def order(names: list[str]) -> list[str]:
             total += len(cfgs) * cfgs[0].epochs * (10.0 if cfgs[0].method == "cl" else 1.0)
         return total
 
-    return sorted(names, key=cost)
+    readers = [n for n in READERS if n in names]
+    return sorted((n for n in names if n not in READERS), key=cost) + readers
 
 
 def ship_results(name: str) -> tuple[list[str], list[str]]:

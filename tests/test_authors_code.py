@@ -425,7 +425,7 @@ def test_the_code_reading_preset_is_the_reading_the_differential_tests_verify(na
     assert cfg.code_reading() == cfg                      # a preset: applying it twice changes nothing
 
 
-@pytest.mark.parametrize("name", ["figure-02-ncl", "figure-05", "figure-03", "figure-02-cl"])
+@pytest.mark.parametrize("name", ["figure-02-ncl", "figure-05", "figure-03", "figure-02-cl", "table-1-simsiam"])
 def test_each_side_by_side_setting_is_the_one_the_authors_runs_were_recorded_with(name):
     """paper_vs_code.SIDE_BY_SIDE gives, under the code's reading, exactly the configuration
     recorded beside the authors' run (results/authors/<name>.json), with their seeds and length."""

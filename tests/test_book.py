@@ -186,3 +186,66 @@ def test_every_page_in_chromium(built_book, tmp_path):
         shutil.copy2(shot, SHOTS_COPY / shot.name)
     assert "index.html" in shots and FIGURE_PAGE in shots, f"screenshots missing: {sorted(shots)}"
     assert not problems, "problems in the built book:\n" + "\n".join(problems[:50])
+
+
+EXPERIMENT_PAGE = re.compile(r"^book/executed/(figure|table)-\d+\.html$")
+#: The first figure (or, on a table page, the first table or figure) of an experiment page must
+#: start within the first screen and a half at 1400 x 900.
+FIRST_FIGURE_MAX_Y = 1400
+
+
+def test_pages_answer_first_and_fit_a_phone(built_book, tmp_path):
+    """As a reader sees them: every experiment page opens with its verdict banner, shows its
+    first figure (or table) above y = 1400 px at 1400 x 900, lets no output block scroll
+    sideways (a verdict at the end of a line stays visible) and links its figures as PDF and
+    SVG; at 390 px (a phone) no page scrolls sideways except inside a table or code block.
+    Screenshots of the intro, the scorecard, a figure page and a theorem page at both widths
+    are copied to /tmp/book-helper/."""
+    from playwright.sync_api import sync_playwright
+
+    pages = _pages(built_book)
+    experiment = [p for p in pages if EXPERIMENT_PAGE.match(p.relative_to(built_book).as_posix())]
+    assert len(experiment) >= 16, f"only {len(experiment)} figure and table pages"
+    shoot = {"book/intro.html", "book/executed/scorecard.html", FIGURE_PAGE, "book/executed/theorem-3.html"}
+    problems: list[str] = []
+    SHOTS_COPY.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            desktop = browser.new_page(viewport={"width": 1400, "height": 900})
+            for html in experiment:
+                rel = html.relative_to(built_book).as_posix()
+                desktop.goto(html.as_uri(), wait_until="load")
+                if desktop.locator("div.admonition.verdict").count() != 1:
+                    problems.append(f"{rel}: no verdict banner")
+                tops = desktop.eval_on_selector_all(
+                    "article img, article div.cell_output table",
+                    "els => els.map(e => e.getBoundingClientRect().top + window.scrollY)")
+                if not tops or min(tops) > FIRST_FIGURE_MAX_Y:
+                    problems.append(f"{rel}: first figure or table at y = {min(tops) if tops else None} "
+                                    f"(> {FIRST_FIGURE_MAX_Y})")
+                wide = desktop.eval_on_selector_all(
+                    "div.cell_output pre", "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length")
+                if wide:
+                    problems.append(f"{rel}: {wide} output block(s) scroll sideways")
+                hrefs = desktop.eval_on_selector_all("a[href]", "els => els.map(a => a.getAttribute('href'))")
+                for ext in (".pdf", ".svg"):
+                    if not any(h.endswith(ext) for h in hrefs):
+                        problems.append(f"{rel}: no {ext} download link")
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            for html in pages:
+                rel = html.relative_to(built_book).as_posix()
+                if rel == "index.html":      # a redirect to the intro, checked as book/intro.html
+                    continue
+                phone.goto(html.as_uri(), wait_until="load")
+                width = phone.evaluate("document.documentElement.scrollWidth")
+                if width > 391:
+                    problems.append(f"{rel}: scrolls sideways at 390 px (page width {width} px)")
+                if rel in shoot:
+                    name = rel.replace("/", "_").replace(".html", "")
+                    phone.screenshot(path=str(SHOTS_COPY / f"{name}-390.png"))
+                    desktop.goto(html.as_uri(), wait_until="load")
+                    desktop.screenshot(path=str(SHOTS_COPY / f"{name}-1400.png"))
+        finally:
+            browser.close()
+    assert not problems, "pages that do not answer first or do not fit:\n" + "\n".join(problems[:60])

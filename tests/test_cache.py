@@ -181,3 +181,57 @@ def test_every_shipped_result_verifies():
     assert files
     for path in files:
         cache.load_result(path, key=path.stem)
+
+
+# ============================================================================ a machine without a compiler
+def _paper_calls() -> list[tuple[str, list]]:
+    """Every batched training call of the book's pages at paper scale, named by its page."""
+    from landscape import experiments
+
+    names = list(experiments.EXPERIMENTS) + ["paper-vs-code"]
+    return [(name, cfgs) for name in names for cfgs in experiments.paper_runs(name)]
+
+
+def test_a_fresh_clone_without_a_compiler_builds_the_paper_book_from_shipped_results(monkeypatch, tmp_path):
+    """No C++ compiler (the compiled NT-Xent kernel cannot be built, so contrastive runs key as
+    'tiled'), an empty training cache: every paper-scale training call of every page is found,
+    verified, among the shipped results, so the paper book trains nothing."""
+    from pathlib import Path
+
+    from landscape import losses
+
+    shipped = Path(__file__).resolve().parents[1] / "results" / "runs"
+    monkeypatch.setenv("LANDSCAPE_SHIPPED_DIR", str(shipped))
+    monkeypatch.setenv("LANDSCAPE_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr(losses, "cpu_kernel", lambda: None)
+    monkeypatch.setattr(cache, "train", lambda *a, **k: pytest.fail("the paper book trained"))
+    assert losses.nt_xent_kernel(torch.device("cpu")) == "tiled"
+    missing = []
+    for name, cfgs in _paper_calls():
+        found = cache.find_cached(cfgs, device="cpu")
+        if found is None:
+            missing.append((name, cfgs[0].method, tuple(c.seed for c in cfgs)))
+        elif cfgs[0].method == "cl":
+            assert "another NT-Xent kernel" in found.extra.get("kernel", "")
+    assert not missing, f"paper-scale calls with no shipped result (they would train): {missing}"
+    assert not list((tmp_path / "empty-cache").glob("*"))
+
+
+def test_a_training_that_must_run_is_announced_with_its_estimate(tmp_cache, monkeypatch):
+    monkeypatch.setattr(cache, "ANNOUNCE_SECONDS", 0.0)
+    with pytest.warns(cache.TrainingNotStored) as caught:
+        cache.cached_train(CFGS, progress="figure-xx NCL")
+    err = str(caught[0].message)
+    assert "figure-xx NCL: not in the training cache" in err
+    assert "training 2 replica(s) for 8 epochs, about" in err and "of memory" in err
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cache.TrainingNotStored)   # cached now: nothing to announce
+        cache.cached_train(CFGS, progress="figure-xx NCL")
+
+
+def test_is_stored_looks_without_reading_or_training(tmp_cache):
+    assert not cache.is_stored(CFGS)
+    cache.cached_train(CFGS, progress=False)
+    assert cache.is_stored(CFGS)
+    assert not cache.is_stored([CFGS[0].replace(seed=9)])

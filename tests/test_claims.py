@@ -30,10 +30,10 @@ def test_verdict_records_claims_and_replaces_a_repeated_one(tmp_path, monkeypatc
         "CLAIM CL beats NCL: HOLDS (0.7 vs 0.6)"]
     recorded = json.loads((tmp_path / N.CLAIMS_FILE).read_text())
     assert recorded == N.read_claims(tmp_path) == [
-        {"claim": "CL beats NCL", "holds": True, "detail": "0.7 vs 0.6", "key": "claim_cl_above_ncl",
-         "paper_claim": True},
-        {"claim": "with the public code's readings CL beats NCL", "holds": True, "detail": "",
-         "key": None, "paper_claim": False}]
+        {"claim": "CL beats NCL", "holds": True, "verdict": "holds", "detail": "0.7 vs 0.6",
+         "key": "claim_cl_above_ncl", "paper_claim": True},
+        {"claim": "with the public code's readings CL beats NCL", "holds": True, "verdict": "holds",
+         "detail": "", "key": None, "paper_claim": False}]
 
 
 def test_verdict_without_output_dir_records_nothing(tmp_path, monkeypatch):
@@ -48,12 +48,36 @@ def test_every_figure_and_table_golden_prints_a_paper_claim(name):
     nb = nbformat.read(GOLDENS / f"{name}.ipynb", as_version=4)
     printed = [line for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
                if out.get("output_type") == "stream" for line in "".join(out.get("text", "")).splitlines()]
-    assert any(re.match(r"^CLAIM .+: (HOLDS|DOES NOT HOLD)( \(.*\))?$", line) for line in printed), name
+    assert any(re.match(r"^CLAIM .+: (HOLDS|DOES NOT HOLD|INCONCLUSIVE)( \(.*\))?$", line) for line in printed), name
 
 
-def _summary(p_sparse: float, start: float, final: float) -> SimpleNamespace:
-    stats = lambda v: {"min": SimpleNamespace(mean=v)}  # noqa: E731
+def _stats(mean: float, std: float = 0.01, n: int = 3) -> plotting.Stats:
+    return plotting.Stats(mean, std, mean - std, mean + std, n)
+
+
+def _summary(p_sparse: float, start: float, final: float, std: float = 0.01, n: int = 3) -> SimpleNamespace:
+    stats = lambda v: {"min": _stats(v, std, n)}  # noqa: E731
     return SimpleNamespace(cond={"p_sparse": p_sparse}, start=stats(start), final=stats(final))
+
+
+def test_the_spread_rule_gives_holds_fails_or_inconclusive():
+    """A difference must clear 2 standard errors to count: +0.06 with a spread of 0.1 over 3
+    runs is inconclusive, not a pass; -0.00 is inconclusive, not a fail; one run cannot decide."""
+    se = lambda s, n=3: claims.difference(_stats(0.5 + s, 0.1, n), _stats(0.5, 0.1, n))  # noqa: E731
+    # population std 0.1 over 3 runs: sample variance 0.01 * 3 / 2, squared standard error that / 3
+    assert claims.difference(_stats(0.7, 0.1), _stats(0.5, 0.1)) == pytest.approx((0.2, (2 * 0.01 / 2) ** 0.5))
+    assert claims.clear_of_spread([se(0.3)]) is True
+    assert claims.clear_of_spread([se(0.06)]) is None
+    assert claims.clear_of_spread([se(-0.0)]) is None
+    assert claims.clear_of_spread([se(-0.3)]) is False
+    assert claims.clear_of_spread([se(0.3), se(0.06)]) is None      # every condition must clear
+    assert claims.clear_of_spread([se(0.3), se(-0.3)]) is False     # one clear reversal fails
+    assert claims.clear_of_spread([se(0.3, n=1)]) is None           # one run: spread unknown
+    with pytest.raises(ValueError, match="at least one"):
+        claims.clear_of_spread([])
+    v = claims.claim_verdict("A beats B", None, "close")
+    assert v.line == "CLAIM A beats B: INCONCLUSIVE (close)" and v.word == "inconclusive"
+    assert v.record()["holds"] is None and v.record()["verdict"] == "inconclusive"
 
 
 def test_start_end_claims(tmp_path, monkeypatch, capsys):
@@ -66,14 +90,14 @@ def test_start_end_claims(tmp_path, monkeypatch, capsys):
                              "claim_matches_paper"]
     assert numbers["min_start_mean"] == pytest.approx(start)
     assert numbers["min_final_mean"] == pytest.approx((start + end) / 2)
-    assert numbers["claim_min_rises"] is False  # Pr(sparse) 0.2 does not rise
+    assert numbers["claim_min_rises"] == "inconclusive"  # Pr(sparse) 0.2 stays where it started
     recorded = N.read_claims(tmp_path)
-    assert [(c["key"], c["holds"]) for c in recorded] == [
-        ("claim_min_rises", False), ("claim_matches_paper", numbers["claim_matches_paper"])]
+    assert [(c["key"], c["verdict"]) for c in recorded] == [
+        ("claim_min_rises", "inconclusive"), ("claim_matches_paper", numbers["claim_matches_paper"])]
     assert recorded[0]["claim"] == "the minimum max-cosine of NCL rises at every Pr(sparse)"
     assert f"about {start:g} to about {end:g}" in recorded[1]["claim"]
     assert capsys.readouterr().out.splitlines() == [
-        claims.Verdict(**c).line for c in recorded]
+        claims.verdict_from_record(c).line for c in recorded]
 
 
 def test_check_above_and_the_check_of_the_code_readings(tmp_path, monkeypatch, capsys):
@@ -85,13 +109,13 @@ def test_check_above_and_the_check_of_the_code_readings(tmp_path, monkeypatch, c
     params = exp.resolve("smoke", n=60, batch_size=30, epochs=2, runs=1, p_sparse=[0.2, 0.3])
     summaries = plotting.summarise_all(exp.run(params, progress=False))
     gaps = claims.min_gaps(summaries, "CL", "NCL", params["p_sparse"])
-    for ps, gap in gaps.items():
+    for ps, (gap, se) in gaps.items():
         want = (plotting.find(summaries, "CL", p_sparse=ps).final["min"].mean
                 - plotting.find(summaries, "NCL", p_sparse=ps).final["min"].mean)
-        assert gap == pytest.approx(want)
+        assert gap == pytest.approx(want) and np.isnan(se)  # one run each: no spread
     v = claims.check_above(summaries, "CL", "NCL", params["p_sparse"])
     assert isinstance(v, claims.Verdict) and v.paper_claim and capsys.readouterr().out == ""
-    assert N.show(v) == v.holds == all(g > 0 for g in gaps.values())
+    assert N.show(v) == v.holds == claims.clear_of_spread(list(gaps.values()))
     check = claims.check_above(summaries, "NCL", "CL", params["p_sparse"], code_readings=True)
     assert not check.paper_claim and N.show(check) == check.holds
     out = capsys.readouterr().out.splitlines()
@@ -104,17 +128,17 @@ def test_check_above_and_the_check_of_the_code_readings(tmp_path, monkeypatch, c
 
 
 def test_check_trend_rises_and_decreases(capsys):
-    def summary(ps, start, final):
-        return SimpleNamespace(cond={"p_sparse": ps}, start={"min": SimpleNamespace(mean=start)},
-                               final={"min": SimpleNamespace(mean=final)})
-    rising = [summary(0.1, 0.5, 0.7), summary(0.2, 0.6, 0.65)]
-    assert N.show(claims.check_trend(rising, "NCL", "rises"))
-    assert not N.show(claims.check_trend(rising, "NCL", "decreases", code_readings=True))
+    rising = [_summary(0.1, 0.5, 0.7), _summary(0.2, 0.6, 0.65)]
+    assert N.show(claims.check_trend(rising, "NCL", "rises")) is True
+    assert N.show(claims.check_trend(rising, "NCL", "decreases", code_readings=True)) is False
     out = capsys.readouterr().out.splitlines()
     assert out[0] == ("CLAIM the minimum max-cosine of NCL rises at every Pr(sparse): HOLDS "
-                      "(Pr(sparse) 0.1: final - start = +0.20; Pr(sparse) 0.2: final - start = +0.05)")
+                      "(Pr(sparse) 0.1: final - start = +0.20 (2 SE 0.02); "
+                      "Pr(sparse) 0.2: final - start = +0.05 (2 SE 0.02))")
     assert out[1].startswith("CHECK " + claims.CODE_CHECK_PREFIX + "the minimum max-cosine of NCL decreases")
-    assert not claims.check_trend(rising[:1] + [summary(0.3, 0.6, 0.5)], "NCL", "rises").holds
+    assert claims.check_trend(rising[:1] + [_summary(0.3, 0.6, 0.5)], "NCL", "rises").holds is False
+    # the same rise inside a wide seed spread decides nothing
+    assert claims.check_trend([_summary(0.1, 0.5, 0.55, std=0.1)], "NCL", "rises").holds is None
     with pytest.raises(ValueError, match="unknown direction 'up'; valid choices: rises, decreases"):
         claims.check_trend(rising, "NCL", "up")
 
@@ -145,3 +169,16 @@ def test_compare_samples_respects_the_seed_spread():
     assert not one.within_spread and np.isnan(one.p_value)
     with pytest.raises(ValueError, match="at least one run"):
         compare_samples([], [0.9])
+
+
+def test_a_rise_is_judged_run_by_run():
+    """Every run rising by 0.05 is a rise, although the runs start 0.2 apart: the rule takes
+    each run's own change (paired), not the difference of two spread-out means."""
+    starts, finals = np.array([0.4, 0.5, 0.6]), np.array([0.45, 0.56, 0.64])
+    s = SimpleNamespace(cond={"p_sparse": 0.1}, start={"min": plotting.Stats.of(starts)},
+                        final={"min": plotting.Stats.of(finals)},
+                        change={"min": plotting.Stats.of(finals - starts)})
+    unpaired = SimpleNamespace(cond=s.cond, start=s.start, final=s.final)
+    assert claims.check_trend([s], "NCL", "rises").holds is True
+    assert claims.check_trend([unpaired], "NCL", "rises").holds is None
+    assert claims.rise(s) == pytest.approx((0.05, np.std([0.05, 0.06, 0.04], ddof=1) / np.sqrt(3)))

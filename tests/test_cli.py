@@ -105,7 +105,7 @@ def test_split_values():
     (["run", "figure-01", "-p", "noise", "gaussian"], ["unknown noise 'gaussian'", "valid choices"]),
     (["run", "figure-01", "-p", "m", "5"], ["m must be >= d", "m=5 < d=10"]),
     (["run", "Figure 10", "-p", "m", "4", "-p", "d", "8"], ["figure-03", "m must be >= d"]),
-    (["run", "theorem-1", "-p", "d", "six"], ["theorem-1: parameter d must be int", "'six'"]),
+    (["run", "theorem-1", "-p", "d", "six"], ["theorem-1: d must be an integer", "'six'"]),
     (["run", "theorem-1", "--device", "cpu"], ["theorem-1 has no 'device' parameter"]),
     (["run", "figure-01", "-p", "device", "tpu"], ["unknown device 'tpu'", "auto, cpu, cuda"]),
     (["run", "figure-01", "-p", "profile", "paper"], ["--profile"]),
@@ -504,3 +504,146 @@ def test_cite_names_a_malformed_provenance_file(first_run, tmp_path, capsys):
     assert landscape("cite", "fig1", "--out", dest) == 2
     err = capsys.readouterr().err
     assert str(dest / "provenance.json") in err and "not a readable provenance record" in err
+
+
+# ============================================================================ rough edges (#16, class 8)
+def test_sigterm_is_handled_as_ctrl_c(tmp_path, monkeypatch, capsys):
+    """A run ended by SIGTERM sets its partial notebook aside and leaves no hidden folder."""
+    import os
+    import signal
+
+    def terminated(name, out_dir, parameters=None, **kwargs):
+        _fake_execute()(name, out_dir, parameters, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives while the notebook "runs"
+        pytest.fail("SIGTERM did not stop the run")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(E, "execute", terminated)
+    assert landscape("run", "figure-01", *TINY, "--out", "dest") == runs.EXIT_INTERRUPTED
+    assert "terminated (SIGTERM)" in capsys.readouterr().err
+    assert not (tmp_path / "dest").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert signal.getsignal(signal.SIGTERM) is not cli._raise_terminated  # restored afterwards
+
+
+def test_failed_folders_are_readable_by_others(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(E, "execute", _fake_execute(_CellError("ValueError", "boom")))
+    assert landscape("run", "figure-01", *TINY, "--out", "dest", "--quiet") == runs.EXIT_FAILED
+    assert (tmp_path / "failed-dest").stat().st_mode & 0o777 == 0o755
+
+
+def test_folders_left_by_killed_runs_are_removed(tmp_path, monkeypatch, capsys):
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    dead = tmp_path / ".tmp-999999999-dest-abcd1234"      # no such process
+    old = tmp_path / ".old-999999999-dest-0123abcd"
+    alive = tmp_path / f".tmp-{os.getppid()}-other-abcd1234"  # a running process: kept
+    for folder in (dead, old, alive):
+        folder.mkdir()
+    monkeypatch.setattr(E, "execute", _fake_execute())
+    assert landscape("run", "figure-01", *TINY, "--out", "dest") == 0
+    assert not dead.exists() and not old.exists() and alive.exists()
+    assert f"removed {dead}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_folder_whose_provenance_was_deleted_is_executed_again(tmp_path, monkeypatch, force):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(E, "execute", _fake_execute(numbers={"x": 1.0}))
+    assert landscape("run", "figure-01", *TINY, "--out", "dest", "--quiet") == 0
+    (tmp_path / "dest" / "provenance.json").unlink()
+    monkeypatch.setattr(E, "execute", _fake_execute(numbers={"x": 2.0}))
+    assert landscape("run", "figure-01", *TINY, "--out", "dest", "--quiet", *(["--force"] if force else [])) == 0
+    assert _numbers(tmp_path / "dest") == {"x": 2.0}
+    digest = runs.run_hash("figure-01", "smoke", parameters.validate_parameters("figure-01", "smoke", TINY_PARAMS))
+    assert runs.verify_run(tmp_path / "dest", digest) is None
+
+
+def test_a_scheduler_that_is_no_dask_scheduler_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    import distributed
+
+    def no_scheduler(*args, **kwargs):
+        raise OSError("Timed out trying to connect to tcp://10.0.0.1:8786 after 10 s")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(S, "check_scheduler", lambda address: None)  # something answers the port
+    monkeypatch.setattr(distributed, "Client", no_scheduler)
+    rc = landscape("sweep", "fig1", "-p", "lr", "0.01,0.02", *TINY, "--scheduler", "tcp://10.0.0.1:8786",
+                   "--out", "sw")
+    assert rc == runs.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "cannot connect to the Dask scheduler at tcp://10.0.0.1:8786" in err and "Traceback" not in err
+    assert not (tmp_path / "sw").exists()
+
+
+class _SyncClient:
+    """A Dask client that runs each submitted point at once, in this process."""
+
+    def submit(self, fn, *args, pure=True):
+        class Done:
+            def __init__(self, value):
+                self.value = value
+
+            def result(self):
+                return self.value
+        return Done(fn(*args))
+
+    def close(self):
+        pass
+
+
+def test_a_tampered_sweep_point_is_run_again(tmp_path, monkeypatch):
+    @contextlib.contextmanager
+    def sync_client(scheduler, workers):
+        yield _SyncClient()
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(S, "_client", sync_client)
+    monkeypatch.setattr(S, "_as_completed", lambda futures: iter(futures))
+    monkeypatch.setattr(E, "execute", _fake_execute(numbers={"x": 1.0}))
+    argv = ["sweep", "figure-01", "-p", "lr", "0.01,0.02", *TINY, "--out", "sw"]
+    assert landscape(*argv) == 0
+    points = sorted((tmp_path / "sw" / "points").iterdir())
+    (points[0] / "key_numbers.json").write_text(json.dumps({"x": 99.0}))   # edited by hand
+    assert landscape(*argv) == 0
+    rows = _rows(tmp_path / "sw" / "summary.csv")
+    assert [r["status"] for r in rows] == ["done", "reused"]
+    assert [r["x"] for r in rows] == ["1.0", "1.0"]
+
+
+def test_a_run_that_will_take_hours_says_so_before_it_starts(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LANDSCAPE_CACHE_DIR", str(tmp_path / "cache"))
+    started = []
+    fake = _fake_execute()
+    monkeypatch.setattr(E, "execute", lambda *a, **k: started.append(capsys.readouterr().err) or fake(*a, **k))
+    assert landscape("run", "figure-02", "-p", "epochs", "1000000", "--out", "long") == 0
+    warning = started[0]
+    assert "[landscape] figure-02: warning: 4 of 4 trainings are neither cached nor shipped" in warning
+    assert re.search(r"about \d+\.\d h and \d+ MB of memory", warning)
+    assert landscape("run", "figure-02", "-p", "epochs", "41", "--out", "short") == 0
+    assert "warning" not in started[1]
+
+
+def test_a_skipped_check_of_the_code_readings_is_null_not_false(tmp_path, monkeypatch):
+    """``reading_runs 0`` skips the check with the public code's readings: its key numbers are
+    null (or absent), never a verdict such as False."""
+    monkeypatch.chdir(tmp_path)
+    with _env(LANDSCAPE_CACHE_DIR=str(tmp_path / "cache")):
+        assert landscape("run", "fig1", *TINY, "-p", "reading_runs", "0", "--device", "cpu",
+                         "--out", "r0", "--quiet") == 0
+    numbers = _numbers(tmp_path / "r0")
+    code = {k: v for k, v in numbers.items() if k.startswith("code_")}
+    assert code and all(v is None for v in code.values()), code
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b"[1, 2]", b'{"metadata": [1]}',
+                                     b'{"metadata": {"landscape": {"hash": 5}}}', b"\xff\xfe garbage"])
+def test_a_damaged_executed_notebook_is_executed_again(tmp_path, content):
+    """The book's executed notebooks record the hash of what produced them; a damaged one
+    records none, so it is never taken as up to date."""
+    path = tmp_path / "figure-01.ipynb"
+    path.write_bytes(content)
+    assert E._stored_hash(path) is None

@@ -86,3 +86,9 @@ def test_numpy_numbers_are_accepted_as_plain_ones():
 def test_an_unknown_field_at_construction_suggests_the_closest():
     with pytest.raises(ValueError, match=r"unknown configuration parameter 'masking_porb' \(did you mean 'masking_prob'\?\)"):
         TrainConfig(masking_porb=0.3)
+
+
+def test_a_masking_probability_the_masks_cannot_draw_is_refused():
+    with pytest.raises(ValueError, match=r"masking_prob 1e-320 .* below 2\^-32"):
+        TrainConfig(masking_prob=1e-320)
+    assert TrainConfig(masking_prob=1e-17, mask_meaning="drop").alpha == 1.0

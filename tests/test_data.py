@@ -92,3 +92,15 @@ def test_mask_statistics():
 def test_bad_input_is_named(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("masking_prob, meaning", [(1e-320, "keep"), (1e-12, "keep"), (1 - 1e-12, "drop")])
+def test_a_keep_probability_below_the_mask_resolution_is_refused(masking_prob, meaning):
+    with pytest.raises(ValueError, match=r"masking_prob .* keeps a coordinate with probability .* below 2\^-32"):
+        data.keep_probability(masking_prob, meaning)
+
+
+@pytest.mark.parametrize("alpha, threshold", [(1.0, 2 ** 32 - 1), (1 - 1e-17, 2 ** 32 - 1), (0.5, 2 ** 31 - 1),
+                                              (2.0 ** -32, 0), (1e-300, 0)])
+def test_mask_thresholds_stay_inside_32_bits(alpha, threshold):
+    assert data.mask_threshold(alpha) == threshold

@@ -163,7 +163,7 @@ def test_key_numbers_prints_glues_and_records(tmp_path, monkeypatch, capsys):
     N.key_numbers({"b": np.float64(0.87123), "a": 3, "flag": np.bool_(True), "neg_zero": -0.0001,
                    "label": "x"}, digits=3)
     assert capsys.readouterr().out == "b: 0.871\na: 3\nflag: True\nneg_zero: 0.000\nlabel: x\n"
-    assert glued == [("b", 0.871), ("a", 3), ("flag", True), ("neg_zero", 0.0), ("label", "x")]
+    assert glued == [("b", 0.871), ("a", 3), ("flag", "yes"), ("neg_zero", 0.0), ("label", "x")]  # prose: yes / no
     assert type(glued[0][1]) is float and type(glued[2][1]) is bool
     record = json.loads((tmp_path / "key_numbers.json").read_text())
     assert record == {"b": 0.87123, "a": 3, "flag": True, "neg_zero": -0.0001, "label": "x"}

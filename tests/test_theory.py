@@ -62,6 +62,13 @@ def test_ncl_loss_one_sparse_matches_enumeration():
             2 - 3 * (2 - exact), abs=1e-12)
 
 
+def test_enumerated_ncl_loss_is_the_literal_enumeration():
+    """The theorem page's Eq. 6 (factorised over independent masks) equals the literal sum over mask pairs."""
+    W = T.random_unit_columns(1, 3, "gaussian", generator=gen(0))[0]
+    for alpha in (0.3, 0.8):
+        assert float(T.ncl_loss_enumerated(W, alpha)) == pytest.approx(_ncl_bruteforce(W, alpha), abs=1e-13)
+
+
 def test_ncl_loss_one_sparse_matches_monte_carlo():
     d, alpha, n = 5, 0.6, 200_000
     g = gen(1)

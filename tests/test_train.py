@@ -143,3 +143,72 @@ def test_paper_sized_steps_use_a_fixed_thread_count():
         with num_threads(t):
             by_machine.append(train(cfgs, progress=False, compile=False).final_weights)
     assert np.array_equal(*by_machine)
+
+
+# ============================================================================ divergence advice
+@pytest.mark.parametrize("changes, first", [
+    (dict(method="cl", temperature=1e-30), "raise 'temperature' (now 1e-30"),
+    (dict(init="warm", warm_sigma=1e13), "lower 'warm_sigma'"),
+    (dict(init="warm", warm_c=-40.0), "raise 'warm_c' (now -40"),
+    (dict(method="ncl", loss_form="inner", activation="none", lr=1e4), "lower 'lr' (now 10000"),
+])
+def test_divergence_names_the_parameter_that_caused_it(changes, first):
+    with pytest.raises(TrainingDiverged) as err:
+        train(TrainConfig(**{**SMALL, "epochs": 2, "log_every": 1, **changes}))
+    advice = str(err.value).split("the most unusual first: ")[1]
+    assert advice.startswith(first), advice
+    assert "lower 'lr'" in advice  # the learning rate is always one of the causes
+
+
+def test_divergence_advice_names_only_what_applies():
+    from landscape.train import divergence_advice
+
+    ncl = divergence_advice(TrainConfig())
+    assert "temperature" not in ncl and "warm" not in ncl and "lower 'lr'" in ncl
+    assert "temperature" in divergence_advice(TrainConfig(method="cl"))
+    assert "weight_decay" in divergence_advice(TrainConfig(lr=0.5, weight_decay=10.0))
+
+
+# ============================================================================ masks at the edges
+@pytest.mark.parametrize("masking_prob, meaning, kept", [
+    (1.0, "keep", 1.0), (1 - 1e-17, "keep", 1.0), (1e-17, "drop", 1.0), (2.0 ** -32, "keep", 2.0 ** -32),
+])
+def test_keep_probabilities_at_the_edges_train(masking_prob, meaning, kept):
+    """A keep probability that rounds to 1 keeps every entry; the smallest one the 32-bit draws
+    represent keeps (almost) none; neither overflows the threshold."""
+    c = TrainConfig(**{**SMALL, "epochs": 1}, masking_prob=masking_prob, mask_meaning=meaning)
+    eng = Engine([c])
+    rate = eng._uniform_masks(4000).float().mean().item()
+    assert rate == pytest.approx(kept, abs=1e-3)
+
+
+# ============================================================================ the time and memory estimate
+def test_the_time_estimate_matches_the_shipped_wall_times():
+    """The estimate is rough, but it must be right within a small factor on the runs it was
+    fitted to (the shipped paper-scale results, two CPU cores)."""
+    import json
+    from pathlib import Path
+
+    from landscape import budget
+
+    ratios = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "results" / "runs").glob("*.npz")):
+        with np.load(path) as z:
+            cfgs = [TrainConfig(**c) for c in json.loads(str(z["configs"]))]
+            wall = float(z["wall_s"])
+        if cfgs[0].loss_form == "normalized":
+            ratios.append(budget.estimate(cfgs[0], len(cfgs)).seconds / wall)
+    ratios = np.array(ratios)
+    assert len(ratios) > 20
+    assert 0.7 < np.median(ratios) < 1.4
+    assert np.mean((ratios > 0.33) & (ratios < 3)) > 0.9
+
+
+def test_the_memory_estimate_grows_with_every_size():
+    from landscape import budget
+
+    base = budget.estimate(TrainConfig(), 3).memory
+    for field, value in [("n", 10_000), ("p", 500), ("m", 500), ("epochs", 10 ** 7), ("batch_size", 1000)]:
+        bigger = TrainConfig(**{field: value, **({"m": 500} if field == "p" else {})})
+        assert budget.estimate(bigger, 3).memory > base, field
+    assert budget.estimate(TrainConfig(), 30).memory > base

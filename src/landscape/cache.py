@@ -24,6 +24,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
+from . import budget
 from .config import TrainConfig
 from .fileio import atomic_write
 from .losses import nt_xent_kernel
@@ -196,6 +197,45 @@ def find_cached(configs: Sequence[TrainConfig], *, device: str = "auto", dtype: 
     return None
 
 
+def is_stored(configs: Sequence[TrainConfig], *, device: str = "auto", dtype: torch.dtype = torch.float32,
+              compile: bool | str = "auto") -> bool:
+    """Whether a result for ``configs`` is in the cache or among the shipped results (a file
+    under its key, with any NT-Xent kernel's name; not verified, nothing trained or built): a
+    quick look for estimates, :func:`find_cached` is the one that reads and verifies."""
+    configs = list(configs)
+    dev, compiled = resolve_device(device), use_compile(configs, compile)
+    keys = {run_key(configs, dev, dtype, compiled, kernel=kn) for kn in ("cpp", "tiled")}
+    folders = [f for f in (cache_dir(), shipped_dir()) if f is not None]
+    return any((folder / f"{k}.npz").exists() for folder in folders for k in keys)
+
+
+class TrainingNotStored(UserWarning):
+    """A result is neither cached nor shipped and must be trained (the science never prints: the
+    announcement is a warning, shown on stderr by Python's default filter)."""
+
+
+#: Training expected to take at least this long (seconds) is announced before it starts.
+ANNOUNCE_SECONDS = 60.0
+
+
+def announce(configs: Sequence[TrainConfig], key: str, progress: bool | str = True,
+             resume: dict[str, Any] | None = None) -> None:
+    """Warn (:class:`TrainingNotStored`), before it starts, that a result must be trained because it is neither
+    cached nor shipped, with the estimated time (:mod:`landscape.budget`), when that is at least
+    :data:`ANNOUNCE_SECONDS`."""
+    c = configs[0]
+    left = c.epochs - (resume or {}).get("engine", {}).get("epoch", 0) if resume else c.epochs
+    est = budget.estimate(c.replace(epochs=max(1, left)), len(configs))
+    if est.seconds < ANNOUNCE_SECONDS:
+        return
+    what = progress if isinstance(progress, str) else f"{c.method} model"
+    where = f"the training cache ({cache_dir()})" + (f" nor among the shipped results ({shipped_dir()})"
+                                                     if shipped_dir() is not None else "")
+    again = f", resuming at epoch {c.epochs - left}" if resume else ""
+    warnings.warn(f"{what}: not in {where} (key {key}): training {len(configs)} replica(s) for "
+                  f"{c.epochs} epochs{again}, {budget.describe(est)}", TrainingNotStored, stacklevel=3)
+
+
 def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = "auto",
                  dtype: torch.dtype = torch.float32, progress: bool | str = True,
                  use_cache: bool = True, checkpoint_every_s: float = 60.0,
@@ -220,6 +260,7 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
         except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint: start again
             warnings.warn(f"checkpoint {partial} is unreadable ({type(exc).__name__}); set aside as "
                           f"{_set_aside(partial)}, training starts again", stacklevel=2)
+    announce(configs, key, progress, resume)
 
     def checkpoint(engine: Engine, logs: dict[str, Any]) -> None:
         state = {"engine": engine.state_dict(), "logs": {k: list(v) for k, v in logs.items()}}

@@ -118,7 +118,22 @@ def keep_probability(masking_prob: float, meaning: str = "keep") -> float:
     if alpha <= 0.0:
         raise ValueError(f"masking probability {masking_prob} with meaning 'drop' keeps nothing; "
                          "use a value in (0, 1) or meaning 'keep'")
+    if round(alpha * MASK_RESOLUTION) < 1:
+        raise ValueError(f"masking_prob {masking_prob} (mask_meaning {meaning!r}) keeps a coordinate with "
+                         f"probability {alpha:.3g}, below 2^-32 = {1 / MASK_RESOLUTION:.2g}, the resolution "
+                         "of the 32-bit mask draws: every coordinate would be dropped; use a keep "
+                         f"probability of at least {1 / MASK_RESOLUTION:.2g}")
     return alpha
+
+
+#: Mask entries compare 32 random bits with a threshold: keep probabilities are multiples of 2^-32.
+MASK_RESOLUTION = 2.0 ** 32
+
+
+def mask_threshold(alpha: float) -> int:
+    """The largest 32-bit value that keeps: a uniform 32-bit draw ``u`` keeps iff ``u <= threshold``,
+    so ``P(keep) = (threshold + 1) / 2^32`` = ``alpha`` up to 2^-33 (clamped to [0, 2^32 - 1])."""
+    return int(min(max(round(alpha * MASK_RESOLUTION), 1), 2 ** 32)) - 1
 
 
 def draw_masks(shape: tuple[int, ...], alpha: float, augmentation: str = "independent", *,

@@ -61,12 +61,14 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+from . import budget
 from .config import FIELD_NAMES, TrainConfig, closest
-from .profiles import DEVICE_HELP, DEVICES, PROFILE_HELP, PROFILES
+from .profiles import DEVICE_HELP, DEVICES, PROFILE_HELP, PROFILES, READING_HELP
 
 
 __all__ = ["PROFILES", "Knob", "Model", "Experiment", "EXPERIMENTS", "SECTIONS", "get", "names",
@@ -74,12 +76,17 @@ __all__ = ["PROFILES", "Knob", "Model", "Experiment", "EXPERIMENTS", "SECTIONS",
 
 
 # --------------------------------------------------------------------------------------- knobs
+#: The kinds of value a knob takes (:class:`Knob`).
+KINDS = ("int", "float", "bool", "str", "floats", "ints", "float|str")
+
+
 @dataclass(frozen=True)
 class Knob:
     """A named parameter of an experiment: its type, valid range and help text.
 
-    ``kind`` is one of ``int``, ``float``, ``bool``, ``str`` or ``floats`` (a non-empty tuple of
-    distinct floats).  ``field`` names the :class:`~landscape.config.TrainConfig` field it sets
+    ``kind`` is one of ``int``, ``float``, ``bool``, ``str``, ``floats`` (a non-empty tuple of
+    distinct floats), ``ints`` (a non-empty tuple of integers) or ``float|str`` (a number, or one
+    of ``choices``).  Numbers must be finite and inside ``low``/``high``.  ``field`` names the :class:`~landscape.config.TrainConfig` field it sets
     (``None``: used by the experiment itself, e.g. ``runs``); ``only_for`` restricts it to the
     models whose fixed fields match (e.g. the temperature only reaches contrastive models).
     """
@@ -95,21 +102,23 @@ class Knob:
     only_for: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.kind not in ("int", "float", "bool", "str", "floats"):
+        if self.kind not in KINDS:
             raise ValueError(f"knob {self.name!r}: unknown kind {self.kind!r}")
         if self.field is not None and self.field not in FIELD_NAMES:
             raise ValueError(f"knob {self.name!r}: unknown TrainConfig field {self.field!r}")
 
     @property
     def type_name(self) -> str:
-        return {"floats": "list[float]"}.get(self.kind, self.kind)
+        return {"floats": "list[float]", "ints": "list[int]", "float|str": "float | str"}.get(self.kind, self.kind)
 
     def _range(self) -> str:
-        lo = "" if self.low is None else f"{'>' if self.low_open else '>='} {self.low}"
-        hi = "" if self.high is None else f"<= {self.high}"
+        lo = "" if self.low is None else f"{'>' if self.low_open else '>='} {_number(self.low)}"
+        hi = "" if self.high is None else f"<= {_number(self.high)}"
         return " and ".join(s for s in (lo, hi) if s)
 
     def _check_number(self, v: float, what: str) -> None:
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError(f"{what} must be a finite number, got {v!r}")
         bad = ((self.low is not None and (v <= self.low if self.low_open else v < self.low))
                or (self.high is not None and v > self.high))
         if bad:
@@ -122,6 +131,17 @@ class Knob:
             if not isinstance(value, bool):
                 raise ValueError(f"{n} must be a bool (True or False), got {value!r} ({type(value).__name__})")
             return value
+        if self.kind == "float|str":
+            if isinstance(value, str):
+                if value not in self.choices:
+                    raise ValueError(f"unknown {n} {value!r}{closest(value, self.choices)}; valid: "
+                                     f"{', '.join(self.choices)} or a number{self._range_text()}")
+                return value
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(f"{n} must be a number or one of {', '.join(self.choices)}, got {value!r} "
+                                 f"({type(value).__name__})")
+            self._check_number(float(value), n)
+            return float(value)
         if self.kind == "str":
             if not isinstance(value, str):
                 raise ValueError(f"{n} must be a string, got {value!r} ({type(value).__name__})")
@@ -139,21 +159,31 @@ class Knob:
                 raise ValueError(f"{n} must be a number, got {value!r} ({type(value).__name__})")
             self._check_number(float(value), n)
             return float(value)
-        # floats
+        return self._check_list(value)
+
+    def _check_list(self, value: Any) -> tuple:
+        """``floats`` (distinct numbers) and ``ints`` (integers): a non-empty tuple."""
+        n, ints = self.name, self.kind == "ints"
+        what = "integers" if ints else "numbers"
         if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-            raise ValueError(f"{n} must be a list of numbers, got {value!r} ({type(value).__name__})")
+            raise ValueError(f"{n} must be a list of {what}, got {value!r} ({type(value).__name__})")
         out = []
         for v in value:
-            if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                raise ValueError(f"{n} must be a list of numbers, got the element {v!r} "
+            wanted = numbers.Integral if ints else numbers.Real
+            if isinstance(v, bool) or not isinstance(v, wanted):
+                raise ValueError(f"{n} must be a list of {what}, got the element {v!r} "
                                  f"({type(v).__name__})")
-            self._check_number(float(v), f"every value of {n}")
-            out.append(float(v))
+            self._check_number(float(v) if not ints else int(v), f"every value of {n}")
+            out.append(int(v) if ints else float(v))
         if not out:
             raise ValueError(f"{n} must not be empty")
-        if len(set(out)) != len(out):
+        if not ints and len(set(out)) != len(out):
             raise ValueError(f"{n} has repeated values: {out}")
         return tuple(out)
+
+    def _range_text(self) -> str:
+        rng = self._range()
+        return f" ({rng})" if rng else ""
 
     def applies_to(self, fixed: Mapping[str, Any]) -> bool:
         return all(fixed.get(k, getattr(_DEFAULT_CONFIG, k)) == v for k, v in self.only_for)
@@ -166,6 +196,11 @@ class Knob:
 
 
 _DEFAULT_CONFIG = TrainConfig()
+
+
+def _number(x: float) -> str:
+    """A bound as written: ``0``, ``1``, ``0.5``, ``1000000``, ``1e-06``."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else f"{x:g}"
 
 
 def _knob(name: str, kind: str, help: str, **kw: Any) -> Knob:
@@ -366,8 +401,24 @@ class Experiment:
         for k, v in overrides.items():
             if v is not None:
                 params[k] = self.knobs[k].check(v)
+        budget.check(self.estimate(params), f"{self.name} ({profile} profile)")  # before any allocation
         self.configs(params)  # TrainConfig validation: impossible combinations fail now
         return params
+
+    def estimate(self, params: Mapping[str, Any],
+                 readings: Sequence[str] | None = None) -> budget.Estimate:
+        """Memory and time of training every model under ``readings`` (default: all of
+        :attr:`readings`), one batched call after another (:func:`landscape.budget.estimate`),
+        from the sizes alone: one configuration per condition is built, never one per run."""
+        out = budget.NOTHING
+        for reading in (self.readings if readings is None else readings):
+            runs = params["reading_runs"] if reading == "code" else params["runs"]
+            if not runs:
+                continue
+            for mdl in self.models:
+                conditions = self.model_configs(mdl, {**params, "runs": 1})
+                out = out.then(budget.estimate(conditions[0], len(conditions) * runs))
+        return out
 
     def setup(self, profile: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
         """A notebook's first step: validate the knobs set in ``namespace`` (the notebook's
@@ -390,10 +441,12 @@ class Experiment:
         return "\n".join(lines)
 
     def parameters_cell(self) -> str:
-        """The source of the notebook's ``parameters`` cell: ``profile`` and ``device``. Every
+        """The source of the notebook's ``parameters`` cell: ``profile``, ``reading`` and
+        ``device``. Every
         knob can be injected beside them (``landscape run NAME -p KNOB VALUE``); their types,
         ranges and help live once, in :data:`KNOBS` (``landscape list NAME`` shows them)."""
         return "\n".join([f'profile = "smoke"  # str: {PROFILE_HELP}',
+                          f'reading = "paper"  # str: {READING_HELP}',
                           f'device = "auto"  # str: {DEVICE_HELP}',
                           f"# other parameters: `landscape list {self.name}` (each defaults to the profile's value)"])
 

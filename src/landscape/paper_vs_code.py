@@ -109,6 +109,12 @@ SIDE_BY_SIDE: dict[str, dict[str, Any]] = {
                          title="Figure 2's contrastive model (NT-Xent, BatchNorm, random start; the authors' "
                                "NT-Xent similarity computed as z z^T of its unit rows, a speed patch checked "
                                "to change nothing beyond 1e-6)"),
+    "table-1-simsiam": dict(fields=dict(method="simsiam", activation="symrelu", batchnorm=True, layers=2,
+                                        predictor=True, p=50, d=10, m=50, p_sparse=0.1, masking_prob=0.1,
+                                        batch_size=512),
+                            epochs=300, seeds=(1, 2, 3, 4, 5), zero_bias=False,
+                            title="Table 1's Simplified-SimSiam (projection layer, linear predictor, BatchNorm, "
+                                  "random start; their main_simsiam.py, which no script of theirs runs)"),
 }
 
 

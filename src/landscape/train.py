@@ -19,7 +19,7 @@ from torch import Tensor
 
 from . import losses
 from .config import REPLICA_FIELDS, TrainConfig, structural_key
-from .data import dictionary, make_dataset
+from .data import dictionary, make_dataset, mask_threshold
 from .metrics import max_cosine_summary
 from .models import encode, encoder_weight, head, init_model, normalize_rows_
 from .threads import num_threads
@@ -49,6 +49,38 @@ class TrainResult:
     @property
     def final_maxcos(self) -> np.ndarray:
         return self.maxcos[:, -1, :]
+
+
+def divergence_causes(c: TrainConfig) -> list[tuple[float, str]]:
+    """The parameters that can make ``c``'s training diverge, as ``(how far from the paper's
+    value in the harmful direction, in decades; advice)``, the most unusual first.  The learning
+    rate always; the NT-Xent temperature of a contrastive model (similarities are divided by it);
+    a warm start's noise sigma; a weight decay with ``lr * weight_decay > 1``; the unnormalised
+    ``inner`` losses."""
+    paper = TrainConfig()
+    out = [(math.log10(c.lr / paper.lr), f"lower 'lr' (now {c.lr:g}; the paper's {paper.lr:g})")]
+    if c.method == "cl":
+        out.append((math.log10(paper.temperature / c.temperature),
+                    f"raise 'temperature' (now {c.temperature:g}; the paper's {paper.temperature:g})"))
+    if c.init == "warm":
+        reference = c.p ** -0.5
+        if c.warm_sigma is not None:
+            text = f"lower 'warm_sigma' (Table 4's 'sigmas'; now {c.warm_sigma:g}; the paper's p^-1/2 = {reference:.3g})"
+        else:
+            text = (f"raise 'warm_c' (now {c.warm_c:g}, so the warm start's sigma = p^(-c/2) = {c.sigma:.3g}; "
+                    f"the paper's c = 1)")
+        out.append((math.log10(max(c.sigma, 1e-300) / reference), text))
+    if c.lr * c.weight_decay > 1:
+        out.append((math.log10(c.lr * c.weight_decay), f"lower 'weight_decay' (now {c.weight_decay:g}: "
+                                                       f"lr x weight_decay = {c.lr * c.weight_decay:.3g} > 1)"))
+    if c.loss_form == "inner":
+        out.append((0.0, "use loss_form 'normalized' (the 'inner' losses are unbounded)"))
+    return sorted(out, key=lambda item: -item[0])
+
+
+def divergence_advice(c: TrainConfig) -> str:
+    """:func:`divergence_causes` as one line: ``raise 'temperature' (...), lower 'lr' (...)``."""
+    return "; ".join(text for _, text in divergence_causes(c))
 
 
 def resolve_device(device: str = "auto") -> torch.device:
@@ -146,7 +178,7 @@ class Engine:
         self.alphas = [c.alpha for c in configs]
         self.alpha = col(self.alphas)
         # 32-bit thresholds: P(u32 <= thr) = (thr + 1) / 2^32 = alpha up to 2^-32
-        self.thr = np.array([min(round(a * 2.0 ** 32), 2 ** 32) - 1 for a in self.alphas], dtype=np.uint32)[:, None]
+        self.thr = np.array([mask_threshold(a) for a in self.alphas], dtype=np.uint32)[:, None]
         self.lr = [c.lr for c in configs]
         self.lr_t = col(self.lr)
         self.decay_t = col([1.0 - c.lr * c.weight_decay for c in configs])
@@ -395,6 +427,7 @@ def _train(configs, device, dtype, progress, checkpoint, resume, checkpoint_ever
         bar = tqdm(total=cfg.epochs, initial=eng.epoch, desc=progress if isinstance(progress, str) else "train",
                    unit="epoch", mininterval=1.0)
     last_ckpt = time.perf_counter()
+    log_at = set(points[1:])
     acc = torch.zeros(eng.R, dtype=torch.float64, device=eng.device)
     count = 0
     while eng.epoch < cfg.epochs:
@@ -402,7 +435,7 @@ def _train(configs, device, dtype, progress, checkpoint, resume, checkpoint_ever
         count += 1
         if bar is not None:
             bar.update(1)
-        if eng.epoch in points[1:]:
+        if eng.epoch in log_at:
             loss = (acc / count).cpu().numpy()
             acc.zero_()
             count = 0
@@ -414,7 +447,8 @@ def _train(configs, device, dtype, progress, checkpoint, resume, checkpoint_ever
                 raise TrainingDiverged(
                     f"training diverged (loss or weights not finite, or weights beyond {WEIGHT_LIMIT:.0e}) "
                     f"by epoch {eng.epoch} in replica {r} (seed {configs[r].seed}, p_sparse "
-                    f"{configs[r].p_sparse}); lower 'lr' (now {configs[r].lr}) or change the initialisation")
+                    f"{configs[r].p_sparse}); the parameters that can cause it here, the most unusual "
+                    f"first: {divergence_advice(configs[r])}")
             logs["loss"].append(loss)
             logs["maxcos"].append(mc)
             if checkpoint is not None and time.perf_counter() - last_ckpt > checkpoint_every_s:

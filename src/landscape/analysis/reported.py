@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .summaries import FIELD_LABELS, METRICS, ConditionSummary, Stats, _text_table
-from .tolerance import TOL_FLOOR, TOL_STD_FACTOR, tolerance, within_tolerance
+from .tolerance import RULE, tolerance, within_tolerance
 
 #: The paper's reported numbers, shipped inside the package.
 REPORTED_CSV = "reported_numbers.csv"
@@ -155,30 +155,30 @@ class Comparison:
                 line.append(f"{c.ours.mean:.2f}±{c.ours.std:.2f} ({paper_number(c.paper_mean)}±"
                             f"{paper_number(c.paper_std)}) {c.diff:+.2f} {'✓' if c.within else '✗'}")
             body.append(line)
-        foot = (f"\n✓: |ours - paper| <= max({TOL_STD_FACTOR:g} × std_paper, {TOL_FLOOR:g}); "
+        foot = (f"\n✓: |ours - paper| <= {RULE}; "
                 f"{self.n_within} of {self.n_cells} cells within tolerance.")
         return _text_table(head, body) + foot
 
     def markdown(self) -> str:
-        """The same table in Markdown (for the book)."""
+        """The same table in Markdown (for the book), one column per metric so that it fits a
+        page: ``ours ± std`` over ``paper ± std``, then Δ and ✓ (within tolerance) or ✗."""
         names = {"max": "Maximum", "median": "Median", "min": "Minimum"}
         rows = self._rows()
         cond_keys = [k for k, _ in rows[0][1]] if rows else []
         head = ["Model"] + [FIELD_LABELS.get(k, k) for k in cond_keys]
-        for m in self.metrics:
-            head += [f"{names[m]} (ours)", "paper", "Δ", ""]
+        head += [f"{names[m]}: ours / paper, Δ" for m in self.metrics]
         out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         for model, cond, cells in rows:
             line = [model] + [f"{v:g}" for _, v in cond]
             for m in self.metrics:
                 c = cells.get(m)
                 if c is None:
-                    line += ["-"] * 4
+                    line.append("-")
                     continue
-                line += [f"{c.ours.mean:.2f} ± {c.ours.std:.2f}",
-                         f"{paper_number(c.paper_mean)} ± {paper_number(c.paper_std)}",
-                         f"{c.diff:+.2f}", "✓" if c.within else "✗"]
+                line.append(f"{c.ours.mean:.2f} ± {c.ours.std:.2f} / {paper_number(c.paper_mean)} ± "
+                            f"{paper_number(c.paper_std)}, {c.diff:+.2f} {'✓' if c.within else '✗'}")
             out.append("| " + " | ".join(line) + " |")
+        out.append(f"\n✓ within tolerance ({RULE}), ✗ outside: {self.n_within} of {self.n_cells} cells within.")
         return "\n".join(out)
 
     def _repr_markdown_(self) -> str:

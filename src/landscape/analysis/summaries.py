@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -50,6 +50,8 @@ class ConditionSummary:
     final: dict[str, Stats]           # metric -> stats at the last logged epoch
     final_loss: Stats
     epochs: int
+    #: metric -> stats over runs of each run's own change, final minus epoch 0 (paired)
+    change: dict[str, Stats] = field(default_factory=dict)
 
     @property
     def cond(self) -> dict[str, Any]:
@@ -123,7 +125,8 @@ def summarise(result: Any, model: str, by: Sequence[str] | None = None) -> list[
             model=model, condition=cond, seeds=tuple(int(result.configs[i].seed) for i in idx),
             start={m: Stats.of(mc[:, 0, j]) for j, m in enumerate(METRICS)},
             final={m: Stats.of(mc[:, -1, j]) for j, m in enumerate(METRICS)},
-            final_loss=Stats.of(result.loss[idx, -1]), epochs=int(result.epochs[-1])))
+            final_loss=Stats.of(result.loss[idx, -1]), epochs=int(result.epochs[-1]),
+            change={m: Stats.of(mc[:, -1, j] - mc[:, 0, j]) for j, m in enumerate(METRICS)}))
     return out
 
 

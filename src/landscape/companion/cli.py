@@ -17,19 +17,22 @@ Names and values follow :mod:`landscape.companion.parameters`; run folders
 :func:`landscape.companion.execute.execute` (papermill).
 
 Exit status: 0 success, 1 a notebook failed, 2 bad input (unknown name or parameter, wrong type,
-out-of-range value), 3 training diverged, 130 interrupted.
+out-of-range value, a size that cannot fit), 3 training diverged, 130 interrupted (Ctrl-C or
+SIGTERM).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
+import signal
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
-from .. import __version__
+from .. import __version__, page_knobs
 from ..experiments import DEVICES
 from ..fileio import read_json
 from . import DEFAULT_PROFILE, PROFILES
@@ -39,7 +42,7 @@ from .parameters import (_FRIENDLY, _KINDS, UsageError, _experiment, _help_of, _
                          parse_value, resolve_name, split_values, validate_parameters)
 from .provenance import PAPER_BIBTEX, companion_bibtex, figure_credit
 from .runs import (EXIT_DIVERGED, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RUNS_DIR,
-                   RunOutcome, default_run_dir, params_hash, run_one)
+                   RunOutcome, check_destination, default_run_dir, params_hash, run_one)
 
 __all__ = ["main", "build_parser"]
 
@@ -62,18 +65,34 @@ def notebook_info(name: str) -> dict[str, Any]:
     sections = sorted({s for s, nb in _sections().items() if nb == name}, key=_section_order)
     label = _label(name)
     profiles = {}
+    page = page_knobs.PAGES.get(name)
+    knobs = ({**page_knobs.EXPERIMENT_PAGE_KNOBS, **exp.knobs} if exp is not None
+             else (page.knobs if page is not None else {}))
     if exp is not None:
         profiles = {p: jsonable(exp.defaults(p)) for p in PROFILES}
+    elif page is not None:
+        profiles = {p: {k: pair[i] for k, pair in page.profile_values.items()} for i, p in enumerate(PROFILES)}
     params = []
     for key, info in declared.items():
         entry = {"name": key, "type": _type_of(info), "default": info.get("default"),
                  "help": _help_of(info)}
+        if key in knobs:
+            entry["valid"] = _valid(knobs[key])
         for p, vals in profiles.items():
             if key in vals:
                 entry[p] = vals[key]
         params.append(entry)
     return {"name": name, "label": label, "title": _title(name),
             "sections": sections or ([label] if label else []), "parameters": params}
+
+
+def _valid(knob: Any) -> str:
+    """A knob's valid values in words: ``> 0 and <= 1``, ``one of paper, code``."""
+    parts = [f"one of {', '.join(knob.choices)}"] if knob.choices else []
+    rng = knob._range()
+    if rng:
+        parts.append(f"{'each ' if knob.kind in ('floats', 'ints') else ''}{rng}")
+    return "; ".join(parts) or knob.type_name
 
 
 def _fmt(value: Any) -> str:
@@ -98,8 +117,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             if "smoke" in p or "paper" in p:
                 prof = f"  (smoke {_fmt(p.get('smoke'))}, paper {_fmt(p.get('paper'))})"
             print(f"    {p['name']:<{width}}  {p['type']} = {p['default']}{prof}")
-            if p["help"]:
-                print(f"    {'':<{width}}    {p['help']}")
+            if p["help"] or p.get("valid"):
+                valid = f" [valid: {p['valid']}]" if p.get("valid") else ""
+                print(f"    {'':<{width}}    {p['help']}{valid}")
         print()
     return EXIT_OK
 
@@ -119,10 +139,42 @@ def _report_failure(outcome: RunOutcome) -> int:
     return EXIT_FAILED
 
 
+def training_estimate(name: str, profile: str, points: Sequence[dict[str, Any]]):
+    """(estimate of the trainings that are neither cached nor shipped, how many of how many)
+    for the runs of ``name`` with each of ``points`` (validated parameters)."""
+    from .. import budget
+    from ..cache import is_stored
+    from .parameters import training_groups
+
+    est, todo, count = budget.NOTHING, 0, 0
+    for params in points:
+        for cfgs in training_groups(name, profile, params):
+            count += 1
+            if not is_stored(cfgs, device=params.get("device", "auto")):
+                todo += 1
+                est = est.then(budget.estimate(cfgs[0], len(cfgs)))
+    return est, todo, count
+
+
+def warn_if_long(name: str, profile: str, points: Sequence[dict[str, Any]]) -> None:
+    """Warn on stderr, before a kernel starts, when the trainings the run must do (neither cached
+    nor shipped) are estimated to take longer than :data:`landscape.budget.WARN_SECONDS`."""
+    from .. import budget
+
+    est, todo, count = training_estimate(name, profile, points)
+    if est.seconds >= budget.WARN_SECONDS:
+        print(f"[landscape] {name}: warning: {todo} of {count} trainings are neither cached nor shipped; "
+              f"training them takes {budget.describe(est)} (Ctrl-C stops; finished trainings stay "
+              "cached and a re-run resumes)", file=sys.stderr, flush=True)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     name, params = _prepare(args.name, args.profile, args.parameter, args.device)
     dest = Path(args.out) if args.out else default_run_dir(name, args.profile, params)
+    check_destination(dest)
     log = (lambda *a, **k: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    if not args.quiet:
+        warn_if_long(name, args.profile, [params])
     if args.profile == "smoke" and not args.quiet:
         print(f"[landscape] {name}: smoke profile (a pipeline check at toy scale, not a "
               "reproduction; --profile paper for the paper's settings)", file=sys.stderr)
@@ -179,6 +231,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.scheduler and args.workers is not None:
         raise UsageError("--workers applies to the local cluster; with --scheduler the cluster's "
                          "own workers run the points")
+    if args.scheduler:
+        _sweep.check_scheduler(args.scheduler)
+    warn_if_long(name, args.profile, points)
     out = Path(args.out) if args.out else RUNS_DIR / (
         f"sweep-{name}-{params_hash(name, args.profile, {k: jsonable(v) for k, v in axes.items()})}")
     plot_keys = [k.strip() for k in args.plot_keys.split(",") if k.strip()] if args.plot_keys else None
@@ -330,6 +385,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: partial outputs are set aside, finished ones kept."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While the command runs, SIGTERM raises :class:`Terminated` (main thread only), so that a
+    killed run cleans up as an interrupted one does instead of leaving its temporary folder."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -339,12 +417,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.profile_given = args.profile is not None
         args.profile = args.profile or DEFAULT_PROFILE
     try:
-        return args.func(args)
+        with _sigterm_as_interrupt():
+            return args.func(args)
     except UsageError as exc:
         print(f"landscape: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("landscape: interrupted; finished outputs are kept, partial ones were discarded "
+    except BrokenPipeError:  # `landscape list | head`: the reader has gone
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_OK
+    except KeyboardInterrupt as exc:
+        how = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+        print(f"landscape: {how}; finished outputs are kept, partial ones were discarded "
               "(re-run the same command to resume)", file=sys.stderr)
         return EXIT_INTERRUPTED
 

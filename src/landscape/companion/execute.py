@@ -7,7 +7,8 @@ The book build (``make book``), the golden notebooks for the tests (``make golde
 2. papermill executes it with the given parameters (``profile`` included) in the ``landscape``
    kernel (or the current interpreter's kernel), with ``LANDSCAPE_OUTPUT_DIR`` pointing at the
    notebook's artefact folder ``<out_dir>/<name>/`` (figures, ``key_numbers.json``);
-3. the injected-parameters cell is tagged ``hide-cell`` so the book shows it folded;
+3. code cells are tagged for the book: parameters and key numbers folded (``hide-cell``), the
+   code of every other cell folded (``hide-input``) unless the cell says otherwise;
 4. the executed notebook is written atomically to ``<out_dir>/<name>.ipynb`` and a provenance
    record to ``<out_dir>/<name>/provenance.json``. On failure the partial notebook is kept as
    ``<out_dir>/failed-<name>.ipynb`` and the error is raised.
@@ -238,12 +239,17 @@ def content_hash(name: str, parameters: Mapping[str, Any]) -> str:
 
 
 def _stored_hash(path: Path) -> str | None:
+    """The content hash an executed notebook records, or None (missing, unreadable or malformed:
+    the notebook is then executed again)."""
     try:
         with open(path) as fh:
-            meta = json.load(fh).get("metadata", {})
-    except (OSError, ValueError):
+            nb = json.load(fh)
+    except (OSError, ValueError, UnicodeDecodeError):
         return None
-    return (meta.get(METADATA_KEY) or {}).get("hash")
+    meta = nb.get("metadata") if isinstance(nb, dict) else None
+    record = meta.get(METADATA_KEY) if isinstance(meta, dict) else None
+    digest = record.get("hash") if isinstance(record, dict) else None
+    return digest if isinstance(digest, str) else None
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -265,11 +271,30 @@ def default_kernel_name() -> str:
         return "python3"
 
 
-def _tag_injected(nb) -> None:
+#: Tags with which a cell already says how the book shows it (Jupyter Book's, and ours:
+#: ``show-input`` keeps a cell's code visible).
+BOOK_DISPLAY_TAGS = frozenset({"hide-cell", "hide-input", "hide-output", "remove-cell", "remove-input",
+                               "remove-output", "show-input"})
+
+
+def _tag_for_book(nb) -> None:
+    """How the book shows each code cell: the parameters that ran (papermill's injected cell, or
+    the notebook's own when nothing was injected) and the key numbers nbval checks fold whole
+    (``hide-cell``); the notebook's own defaults, overridden by an injected cell, are removed (the
+    book would show ``profile = "smoke"`` on a page executed at paper scale); every other
+    code cell folds its code and shows its output (``hide-input``), unless it is tagged already."""
+    injected = any(INJECTED_TAG in c.get("metadata", {}).get("tags", []) for c in nb.cells)
     for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if INJECTED_TAG in tags and BOOK_HIDE_TAG not in tags:
-            cell.metadata.tags = [*tags, BOOK_HIDE_TAG]
+        if cell.get("cell_type") != "code":
+            continue
+        tags = list(cell.get("metadata", {}).get("tags", []))
+        if BOOK_DISPLAY_TAGS & set(tags):
+            continue
+        if injected and "parameters" in tags:  # its defaults are not what ran: the injected cell is
+            cell.metadata.tags = [*tags, "remove-cell"]
+            continue
+        whole = {INJECTED_TAG, "parameters", "nbval-check-output"} & set(tags)
+        cell.metadata.tags = [*tags, BOOK_HIDE_TAG if whole else "hide-input"]
 
 
 def _check_parameters(name: str, nb, parameters: Mapping[str, Any]) -> None:
@@ -357,12 +382,17 @@ def execute(name: str, out_dir: Path | str | None = None,
         # notebook always carries its figures
         with environ(LANDSCAPE_OUTPUT_DIR=str(artefacts), LANDSCAPE_NOTEBOOK=name,
                      LANDSCAPE_PROFILE=profile, MPLBACKEND=INLINE_BACKEND):
+            # shutdown_kernel "immediate": the kernel is stopped with a signal once the notebook
+            # is done or interrupted; a graceful shutdown of a kernel still running a cell (Ctrl-C)
+            # makes it print a ZMQError traceback when its reply finds the socket closed
             papermill.execute_notebook(nb, str(tmp_path), parameters=params, kernel_name=kernel,
                                        progress_bar=bool(progress), cwd=str(artefacts),
-                                       report_mode=False, stderr_file=stderr_file)
+                                       report_mode=False, stderr_file=stderr_file,
+                                       shutdown_kernel="immediate")
     except BaseException as exc:
         _restore_logging()
         if tmp_path.exists() and tmp_path.stat().st_size > 0:
+            os.chmod(tmp_path, 0o644)  # mkstemp's 0600 is for the working copy, not what is kept
             os.replace(tmp_path, failed_path)
         else:
             tmp_path.unlink(missing_ok=True)
@@ -374,7 +404,7 @@ def execute(name: str, out_dir: Path | str | None = None,
     end = _dt.datetime.now(_dt.timezone.utc)
 
     executed = nbformat.read(tmp_path, as_version=4)
-    _tag_injected(executed)
+    _tag_for_book(executed)
     executed.metadata[METADATA_KEY] = {
         "notebook": name, "profile": profile, "parameters": params, "hash": digest,
     }

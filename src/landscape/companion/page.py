@@ -36,8 +36,10 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from .. import analysis, experiments
-from ..analysis.claims import CODE_CHECK_PREFIX, Verdict, readings_text
+from ..analysis.claims import CODE_CHECK_PREFIX, WORDS, Verdict, readings_text
+from ..analysis.tolerance import RULE as TOLERANCE_RULE
 from ..fileio import write_bytes
+from ..profiles import DEFAULT_READING, READING_HELP, READINGS
 
 OUTPUT_DIR_ENV = "LANDSCAPE_OUTPUT_DIR"
 NOTEBOOK_ENV = "LANDSCAPE_NOTEBOOK"
@@ -112,7 +114,7 @@ def key_numbers(numbers: Mapping[str, Any] | None = None, digits: int = 2, **kwa
     well above the run-to-run noise, and call this last in a cell tagged ``nbval-check-output``.
 
     Each value is glued (``myst_nb.glue(name, value, display=False)``) *as printed* (floats
-    rounded to ``digits``), so the book's prose shows the checked numbers and the glued outputs
+    rounded to ``digits``; a boolean as ``"yes"`` or ``"no"``), so the book's prose shows the checked numbers and the glued outputs
     compare as exactly as the printed ones. If ``LANDSCAPE_OUTPUT_DIR`` is set, the full-precision
     values are written to ``key_numbers.json`` there.
     """
@@ -123,8 +125,8 @@ def key_numbers(numbers: Mapping[str, Any] | None = None, digits: int = 2, **kwa
     plain = {str(k): _plain(v) for k, v in items.items()}
     lines = [f"{k}: {_format(v, digits)}" for k, v in plain.items()]
     print("\n".join(lines), flush=True)
-    for k, v in plain.items():
-        glue(k, _rounded(v, digits))
+    for k, v in plain.items():  # prose reads "yes" / "no", never Python's True / False
+        glue(k, ("yes" if v else "no") if isinstance(v, (bool, np.bool_)) else _rounded(v, digits))
     out = output_dir()
     if out is not None:
         record = {k: (v if isinstance(v, (bool, int, float, str)) or v is None else str(v))
@@ -135,30 +137,55 @@ def key_numbers(numbers: Mapping[str, Any] | None = None, digits: int = 2, **kwa
         write_bytes(out / "key_numbers.json", (json.dumps(record, indent=2) + "\n").encode())
 
 
-def setup(exp: Any, profile: str, namespace: Mapping[str, Any]) -> dict[str, Any]:
+def setup(exp: Any, profile: str, namespace: Mapping[str, Any], reading: str = "paper") -> dict[str, Any]:
     """A figure or table page's first step: resolve its knobs
     (:meth:`landscape.experiments.Experiment.setup`), print the setting and, for the smoke
     profile, that it is not a reproduction. Returns the resolved knob values."""
     params = exp.setup(profile, namespace)
-    print(exp.describe(params))
-    if profile == "smoke":
-        print("\nSMOKE PROFILE: a pipeline check at toy scale, not a reproduction of the paper.")
+    _markdown(settings_markdown(exp, params, profile, reading))
     return params
 
 
-def show(v: Verdict) -> bool:
-    """Print ``v``'s line (``CLAIM <claim>: HOLDS (<detail>)`` or ``... DOES NOT HOLD``; ``CHECK``
-    for a check of ours) and return whether it holds. If ``LANDSCAPE_OUTPUT_DIR`` is set, the
-    verdict is also recorded in ``claims.json`` there (:func:`read_claims`); a claim recorded
-    again replaces its entry."""
+def settings_markdown(exp: Any, params: Mapping[str, Any], profile: str, reading: str = "paper") -> str:
+    """The settings a page runs with, as a reader wants them: a line naming the values that
+    differ from the paper's (none at ``profile="paper"`` with no knob set), then every knob and
+    model folded in a ``<details>`` block. The smoke profile is named first (a pipeline check,
+    not a reproduction)."""
+    paper = exp.defaults("paper")
+    changed = {k: v for k, v in params.items() if k in paper and v != paper[k]}
+    if changed:
+        diff = ", ".join(f"`{k} = {v!r}` (paper: `{paper[k]!r}`)" for k, v in changed.items())
+        head = f"**Settings:** the paper's, except {diff}."
+    else:
+        head = "**Settings:** the paper's (profile `paper`, no knob changed)."
+    if reading == "code":
+        head = ("**Reading `code`:** every model is trained with every setting of the authors' script for "
+                "it (`TrainConfig.code_reading()`: their latents, noise, masks, SymReLU form, biases, n and "
+                "learning rate), not the text's.  \n" + head)
+    if profile == "smoke":  # the banner says so too, in its title
+        head = "**Smoke profile (not a reproduction).** " + head
+    return f"{head}\n\n<details><summary>Every setting</summary>\n\n```text\n{exp.describe(params)}\n```\n\n</details>"
+
+
+#: Every verdict shown in this kernel, in order (a page's banner lists those shown since the
+#: page began, :meth:`ExperimentPage.banner`).
+SHOWN: list[Verdict] = []
+
+
+def show(v: Verdict) -> bool | None:
+    """Print ``v``'s line (``CLAIM <claim>: HOLDS (<detail>)``, ``... DOES NOT HOLD`` or
+    ``... INCONCLUSIVE``; ``CHECK`` for a check of ours) and return whether it holds (None:
+    inconclusive). If ``LANDSCAPE_OUTPUT_DIR`` is set, the verdict is also recorded in
+    ``claims.json`` there (:func:`read_claims`); a claim recorded again replaces its entry."""
     print(v.line, flush=True)
+    SHOWN.append(v)
     out = output_dir()
     if out is not None:
         _record_claim(out / CLAIMS_FILE, v.record())
-    return bool(v.holds)
+    return v.holds
 
 
-def show_all(verdicts: Iterable[Verdict]) -> list[bool]:
+def show_all(verdicts: Iterable[Verdict]) -> list[bool | None]:
     """:func:`show` each verdict, in order."""
     return [show(v) for v in verdicts]
 
@@ -184,7 +211,8 @@ def start_end_claims(*args: Any, **kwargs: Any) -> dict[str, Any]:
 
 def code_readings(exp: Any, params: Mapping[str, Any], *, device: str = "auto",
                   panels: Sequence[str] = analysis.TWO_PANELS, figure: str | None = None,
-                  caption: str = "", by: Sequence[str] | None = None) -> list[analysis.ConditionSummary]:
+                  caption: str = "", by: Sequence[str] | None = None,
+                  profile: str | None = None) -> list[analysis.ConditionSummary]:
     """Train ``exp``'s models with the public code's decisive readings (``reading_runs`` runs per
     condition, see :meth:`landscape.experiments.Experiment.configs`), print their final values
     and draw them as the paper's figure (saved as ``figure``, e.g. ``"figure-02-code-readings"``).
@@ -198,8 +226,10 @@ def code_readings(exp: Any, params: Mapping[str, Any], *, device: str = "auto",
           f"{params['reading_runs']} run(s) per condition:")
     print(analysis.format_summary(summaries))
     if figure is not None:
-        fig = analysis.plot_curves(results, panels, title=caption or figure)
-        save_figure(fig, figure, params=params, caption=caption or figure)
+        fig = analysis.plot_curves(results, panels)
+        save_figure(fig, figure, params=params, caption=caption or figure,
+                    label=f"{exp.sections[0]} (companion, the public code's readings, {params['reading_runs']} "
+                          f"run(s) per condition" + (f", {profile} profile)" if profile else ")"))
     return summaries
 
 
@@ -243,7 +273,8 @@ def _figure_metadata(fmt: str, text: str, title: str) -> dict[str, Any]:
 
 
 def save_figure(fig: Any, name: str, params: Mapping[str, Any] | None = None,
-                caption: str | None = None, *, show: bool = False) -> dict[str, pathlib.Path]:
+                caption: str | None = None, *, show: bool = False,
+                label: str | None = None) -> dict[str, pathlib.Path]:
     """Save ``fig`` as ``{name}.png``, ``.pdf`` and ``.svg`` with its provenance embedded.
 
     Files go to ``LANDSCAPE_OUTPUT_DIR`` when set, else to ``figures/`` under the working
@@ -251,7 +282,10 @@ def save_figure(fig: Any, name: str, params: Mapping[str, Any] | None = None,
     ``params``, the figure name and ``caption``) is stored as JSON in each file's metadata
     (PNG ``Description``, PDF ``Subject``, SVG ``Description``). Each file is written to a
     temporary name and moved into place. ``show``: then show it (``matplotlib.pyplot.show``), the
-    last step of a page's figure cell. Returns ``{"png": path, "pdf": path, "svg": path}``.
+    last step of a page's figure cell. ``label`` (e.g. ``"Figure 5 (companion, the text's reading,
+    paper profile)"``): instead, show the saved PNG with a caption that starts with the label and
+    links the three files for download (:func:`show_saved_figure`). Returns ``{"png": path,
+    "pdf": path, "svg": path}``.
     """
     import io
 
@@ -270,15 +304,52 @@ def save_figure(fig: Any, name: str, params: Mapping[str, Any] | None = None,
         for fmt in FIGURE_FORMATS:
             buf = io.BytesIO()
             fig.savefig(buf, format=fmt, metadata=_figure_metadata(fmt, text, caption or name),
-                        bbox_inches="tight", dpi=150 if fmt == "png" else "figure")
+                        bbox_inches="tight", dpi=PNG_DPI if fmt == "png" else "figure")
             path = out / f"{name}.{fmt}"
             write_bytes(path, buf.getvalue())
             paths[fmt] = path
+    if label is not None:
+        section = label.split(" (", 1)[0]
+        text = caption or name
+        text = text[len(section) + 2:] if text.startswith(f"{section}: ") else text  # said by the label
+        show_saved_figure(fig, paths, f"**{label}.** {text[:1].upper()}{text[1:]}")
+        return paths
     if show:
         import matplotlib.pyplot as plt
 
         plt.show()
     return paths
+
+
+#: Resolution of a saved PNG: four panels at 2 x 4.2 inches keep 10 pt tick labels above 10 px
+#: on a page 800 px wide.
+PNG_DPI = 200
+#: Width (CSS pixels) a page shows a figure at; the PNG has more pixels, for zooming.
+SHOWN_WIDTH = 800
+
+
+def _relative_folder() -> str:
+    """Where :func:`save_figure`'s files are, relative to the executed notebook (the artefact
+    folder ``<name>/`` beside ``<name>.ipynb``, see :mod:`landscape.companion.execute`)."""
+    out = output_dir()
+    return out.name if out is not None else "figures"
+
+
+def show_saved_figure(fig: Any, paths: Mapping[str, pathlib.Path], caption: str) -> None:
+    """Show a saved figure as its PNG (closing the live one, so that it is not shown twice),
+    then its caption with download links to every saved format."""
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    try:
+        from IPython.display import Image, display
+    except ImportError:  # pragma: no cover - notebooks always run under IPython
+        print(caption)
+        return
+    display(Image(data=pathlib.Path(paths["png"]).read_bytes(), format="png", width=SHOWN_WIDTH))
+    folder = _relative_folder()
+    links = " · ".join(f"[{fmt.upper()}]({folder}/{pathlib.Path(path).name})" for fmt, path in paths.items())
+    _markdown(f"{caption}  \nDownload: {links}")
 
 
 # ------------------------------------------------------------------ figure and table pages
@@ -333,12 +404,19 @@ class ExperimentPage:
     (``code_...``).
     """
 
-    def __init__(self, name: str, profile: str, device: str, namespace: Mapping[str, Any]) -> None:
+    def __init__(self, name: str, profile: str, device: str, namespace: Mapping[str, Any],
+                 reading: str = DEFAULT_READING) -> None:
+        if reading not in READINGS:
+            raise ValueError(f"unknown reading {reading!r}; valid choices: {', '.join(READINGS)} "
+                             f"({READING_HELP})")
         self.exp = experiments.get(name)
-        self.profile, self.device, self.reading = profile, device, "text"
-        self.params = setup(self.exp, profile, namespace)
+        # the page's own runs: the text's models, or every model under the authors' script
+        self.profile, self.device = profile, device
+        self.reading = "text" if reading == "paper" else experiments.AUTHORS
+        self.params = setup(self.exp, profile, namespace, reading)
         # conditions named in the sweep's order when it sweeps several fields (Table 4)
         self.by = self.exp.sweep_fields if len(self.exp.sweep) > 1 else None
+        self._first_verdict = len(SHOWN)
         self._clear()
 
     def _clear(self) -> None:
@@ -376,36 +454,50 @@ class ExperimentPage:
 
     def save_figure(self, panels: int | Sequence[str], name: str, what: str = "", *,
                     models: Sequence[str] | None = None, title: str | None = None,
-                    caption: str | None = None) -> None:
+                    caption: str | None = None, paper: str | tuple[str, str] | None = None,
+                    paper_models: Mapping[str, str] | None = None, references: bool = True) -> None:
         """Draw the runs in the paper's layout (``panels``: :data:`TWO_PANELS`,
         :data:`FOUR_PANELS`, 2 or 4) and save the figure (:func:`save_figure`) as ``name``, the
         stem of one of the experiment's sections (``"figure-04"`` for Figure 4; a variant's page
         adds ``-<variant>``). ``models``: default the drawn ones (not the references). The title
         is ``"<section>: <experiment title>"`` and the caption ``"<section>: <panels> of <what>"``
         unless given."""
-        suffix = "" if self.reading == "text" else f"-{self.reading}"
+        suffix = "" if self.reading in ("text", experiments.AUTHORS) else f"-{self.reading}"
         sections = {figure_name(s) + suffix: s for s in self.exp.sections}
         if name not in sections:
             raise ValueError(f"{self.exp.name} saves {', '.join(sections)}, not {name!r}")
         section, panels = sections[name], panel_names(panels)
-        title = f"{title or f'{section}: {self.exp.title}'} ({self.profile} profile)"
-        caption = caption or f"{section}: {PANEL_WORDS.get(panels, ', '.join(panels))} of {what}"
-        fig = analysis.plot_curves(self.results, panels, title=title, models=list(models or self.exp.drawn))
-        save_figure(fig, name, params=self.params, caption=caption)
+        caption = caption or f"{PANEL_WORDS.get(panels, ', '.join(panels))} of {what}"
+        reading = {"text": "the text's reading", experiments.AUTHORS: "the authors' scripts' settings"}.get(
+            self.reading, f"variant {self.reading}")
+        drawn = list(models or self.exp.drawn)
+        faint = [m.label for m in self.exp.models if m.reference] if references and models is None else []
+        marks = paper_marks(self.summaries, paper, paper_models, drawn) if paper else []
+        if marks:
+            caption += "; stars: the paper's values"
+        fig = analysis.plot_curves(self.results, panels, title=title, models=drawn + faint, marks=marks,
+                                   faint=faint)
+        save_figure(fig, name, params=self.params, caption=f"{section}: {caption}",
+                    label=f"{section} (companion, {reading}, {self.profile} profile)")
 
     def final_values(self) -> None:
         """Print the final (and initial) values per model and condition, mean ± std over runs."""
         print(analysis.format_summary(self.summaries))
 
     def compare(self, section: str) -> None:
-        """Show the final values beside the paper's ``section`` (e.g. ``"Table 2"``), as Markdown
-        and as text, and record ``<table>_cells`` and ``<table>_cells_within``."""
+        """Show the final values beside the paper's ``section`` (e.g. ``"Table 2"``) as a
+        Markdown table, and record ``<table>_cells`` and ``<table>_cells_within``."""
         self.table_source = section.lower().replace(" ", "")
         self.table = analysis.compare_table(self.summaries, self.table_source)
         self.show_table()
-        print(self.table.text())
         self.table_numbers = {f"{self.table_source}_cells": self.table.n_cells,
                               f"{self.table_source}_cells_within": self.table.n_within}
+
+    def beside(self, section: str, models: Mapping[str, str] | None = None) -> None:
+        """Show the final values beside the paper's ``section`` (e.g. ``"Table 2"`` for Figure
+        2, whose runs are rows of that table), ``models`` mapping this page's labels to the
+        table's; a view of the same runs, so no claim is recorded."""
+        _markdown(analysis.compare_table(self.summaries, section.lower().replace(" ", ""), models).markdown())
 
     def show_table(self) -> None:
         """Show the comparison of :meth:`compare` again, as Markdown."""
@@ -420,20 +512,20 @@ class ExperimentPage:
             raise RuntimeError("no table yet: call compare() first")
         holds = self.table.n_within == self.table.n_cells
         verdict(f"{section} is reproduced within tolerance in every cell", holds,
-                f"{self.table.n_within} of {self.table.n_cells} cells within max(2 std, 0.05)")
-        self.claims["claim_table_matches"] = holds
+                f"{self.table.n_within} of {self.table.n_cells} cells within {TOLERANCE_RULE}")
+        self.claims["claim_table_matches"] = WORDS[holds]
 
     def check(self, key: str, checker: Callable[..., Verdict], *args: Any, **kwargs: Any) -> None:
         """Show ``checker(summaries, *args, **kwargs)``, a verdict on a paper claim (a check of
         :mod:`landscape.analysis.claims`), recorded as the key number ``claim_<key>``;
         :meth:`code_readings` shows it again on its runs (``code_<key>``; None when the check of the
         code's readings is skipped, ``reading_runs=0``)."""
-        self.claims[f"claim_{key}"] = show(checker(self.summaries, *args, **kwargs))
+        self.claims[f"claim_{key}"] = WORDS[show(checker(self.summaries, *args, **kwargs))]
 
         def recheck(runs: list[analysis.ConditionSummary], tag: str, prefix: str) -> dict[str, Any]:
             if not runs:
                 return {f"{tag}_{key}": None}
-            return {f"{tag}_{key}": show(_relabel(checker(runs, *args, code_readings=True, **kwargs), prefix))}
+            return {f"{tag}_{key}": WORDS[show(_relabel(checker(runs, *args, code_readings=True, **kwargs), prefix))]}
         self._rechecks.append(recheck)
 
     def above(self, key: str, better: str, worse: str, *, claim: str | None = None) -> None:
@@ -475,7 +567,7 @@ class ExperimentPage:
         figure = f"{self.exp.name}-code-readings" if caption else None
         self.code_summaries = code_readings(self.exp, self.params, device=self.device,
                                             panels=self._panels(panels), figure=figure,
-                                            caption=caption or "", by=self.by)
+                                            caption=caption or "", by=self.by, profile=self.profile)
         if self.table is not None and self.code_summaries:
             code_table = analysis.compare_table(self.code_summaries, self.table_source)
             _markdown(code_table.markdown())
@@ -494,6 +586,10 @@ class ExperimentPage:
         trained by the page): until then the page says so, with the command that trains them."""
         from ..cache import find_cached
 
+        if self.reading == experiments.AUTHORS:
+            _markdown("**The authors' scripts, every setting:** the runs above already are (this page was "
+                      "executed with `reading=\"code\"`).")
+            return
         configs = self.exp.configs(self.params, experiments.AUTHORS)
         if self.profile == "paper":
             found = {label: find_cached(cfgs, device=self.device) for label, cfgs in configs.items()}
@@ -515,10 +611,11 @@ class ExperimentPage:
                   f"noise, masks, SymReLU form and biases, n = {first.n}, lr {first.lr:g}, "
                   f"{first.epochs} epochs, {summaries[0].runs} run(s) per condition):")
         print(analysis.format_summary(summaries))
-        fig = analysis.plot_curves(results, self._panels(None), models=list(self.exp.drawn),
-                                   title=f"{self.exp.title}: the authors' scripts ({self.profile} profile)")
+        fig = analysis.plot_curves(results, self._panels(None), models=list(self.exp.drawn))
         save_figure(fig, f"{self.exp.name}-authors", params=self.params,
-                    caption=f"{self.exp.title}, every model under the authors' scripts' settings")
+                    caption=f"{self.exp.title}, every model under the authors' scripts' settings",
+                    label=f"{self.exp.sections[0]} (companion, the authors' scripts' settings, "
+                          f"{self.profile} profile)")
         self.code_claims["authors_trained"] = True
         if any(c.init == "warm" for cs in configs.values() for c in cs):
             missed, runs = analysis.claims.missed_warm_starts(results)
@@ -533,6 +630,24 @@ class ExperimentPage:
         for recheck in self._rechecks:
             self.code_claims.update(recheck(summaries, "authors", AUTHORS_CHECK_PREFIX))
 
+    def verdicts(self) -> list[Verdict]:
+        """The verdicts this page has shown so far, in order."""
+        return SHOWN[self._first_verdict:]
+
+    def banner(self, why: str = "") -> None:
+        """Glue the page's verdict banner as ``banner`` (its first markdown cell shows it with
+        ``{glue:md}`` in MyST format, so the answer sits at the top of the page) and show the
+        re-run and cite boxes at the end of the page. ``why``: one sentence (with a link to the
+        section that shows it) on why a claim does not hold, shown when one does not. Returns
+        nothing (the banner is glued, not shown here)."""
+        text = banner_markdown(self.verdicts(), self.profile, why,
+                               authors_trained=self.code_claims.get("authors_trained"),
+                               reading="code" if self.reading == experiments.AUTHORS else "paper")
+        glue("banner", _markdown_bundle(text))
+        wall = sum(float(getattr(r, "wall_s", 0.0) or 0.0) for r in self.results.values())
+        _markdown(rerun_markdown(self.exp.name, self.exp.sections[0], wall) + "\n\n"
+                  + cite_markdown(self.exp.name, self.exp.sections[0], self.params, self.profile))
+
     def numbers(self, start: bool = False) -> dict[str, float]:
         """The final minimum, median and maximum max-cosine per model and condition (mean over
         runs), after the initial minimum with ``start``."""
@@ -544,6 +659,141 @@ class ExperimentPage:
         """The final (and with ``start`` the initial) minimum max-cosine of :meth:`code_readings`'
         runs, keys prefixed ``code_``."""
         return analysis.claims.code_key_numbers(self.code_summaries, start=start)
+
+
+def paper_marks(summaries: Sequence[analysis.ConditionSummary], paper: str | tuple[str, str],
+                models: Mapping[str, str] | None, drawn: Sequence[str]) -> list[dict[str, Any]]:
+    """The paper's values to draw on a figure (:func:`landscape.analysis.plot_curves`'s
+    ``marks``): a table's final minimum, median and maximum max-cosine per drawn model and
+    condition (``paper`` such as ``"Table 2"``; ``models`` maps labels to the table's), or the
+    start and end values the text quotes (``paper = (source, model)``, e.g. ``("fig5",
+    "NCL-warmstart-predictor")``: means over runs and Pr(sparse), so drawn in black)."""
+    if isinstance(paper, tuple):
+        source, model = paper
+        return [{"panel": "min", "x": x, "y": analysis.reported(source, model, f"min_maxcos_{x}").mean,
+                 "model": None, "cond": None} for x in ("start", "end")]
+    source = paper.lower().replace(" ", "")
+    marks = []
+    for s in summaries:
+        if s.model not in drawn:
+            continue
+        cond = s.cond
+        for metric in analysis.METRICS:
+            try:
+                r = analysis.reported(source, (models or {}).get(s.model, s.model), metric,
+                                      p_sparse=cond.get("p_sparse"), sigma_ws=cond.get("warm_sigma"))
+            except (KeyError, LookupError, ValueError):
+                continue
+            marks.append({"panel": metric, "x": "end", "y": r.mean, "model": s.model, "cond": cond})
+    return marks
+
+
+#: How a verdict shows in a banner or table cell.
+MARKS = {True: "✓ holds", False: "✗ does not hold", None: "≈ inconclusive"}
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def banner_markdown(verdicts: Sequence[Verdict], profile: str, why: str = "", *,
+                    authors_trained: bool | None = None, reading: str = "paper") -> str:
+    """A page's verdict banner (a MyST admonition): each claim of the paper with its verdict
+    under the text's reading and under the authors' scripts (the ``CHECK`` of it after
+    :data:`AUTHORS_CHECK_PREFIX`), the rule that decides a verdict, and ``why`` when a claim
+    does not hold under the text's reading. ``reading="code"``: the page's own runs are the
+    authors' scripts' (one verdict column)."""
+    own = "the text's reading" if reading == "paper" else "the authors' scripts' settings"
+    claims = [v for v in verdicts if v.paper_claim]
+    checks = {v.claim: v for v in verdicts if not v.paper_claim}
+    text_verdicts = [v.holds for v in claims]
+    if not claims:
+        title, state = "No claim of the paper is checked on this page", "none"
+    elif all(h is True for h in text_verdicts):
+        title, state = f"Reproduces under {own}", "holds"
+    elif all(h is False for h in text_verdicts):
+        title, state = f"Does not reproduce under {own}", "fails"
+    elif any(h is False for h in text_verdicts):
+        title, state = f"Partly reproduces under {own}", "mixed"
+    else:
+        title, state = f"Inconclusive under {own}", "inconclusive"
+    if profile == "smoke":
+        title = f"Smoke profile, not a reproduction: {title[0].lower()}{title[1:]} at toy scale"
+
+    def authors(v: Verdict) -> str:
+        other = checks.get(AUTHORS_CHECK_PREFIX + v.claim)
+        if other is not None:
+            return MARKS[other.holds]
+        return "not trained at paper scale yet" if authors_trained is False else "not checked"
+
+    lines = [f":::{{admonition}} {title}", f":class: verdict verdict-{state}", ""]
+    if reading == "paper":
+        lines += ["| The paper's claim | The text's reading | The authors' scripts |", "|:--|:--|:--|"]
+        lines += [f"| {_cell(v.claim)} | {MARKS[v.holds]} | {authors(v)} |" for v in claims]
+    else:
+        lines += ["| The paper's claim | The authors' scripts' settings |", "|:--|:--|"]
+        lines += [f"| {_cell(v.claim)} | {MARKS[v.holds]} |" for v in claims]
+    lines += ["", f"*Rule:* a difference holds or fails when it clears {analysis.claims.SPREAD_SE:g} "
+              f"standard errors of the seed spread, else it is inconclusive; a number is within "
+              f"{TOLERANCE_RULE} of the paper's."]
+    missed = [v for v in claims if v.holds is not True]
+    rescued = [v for v in missed if (o := checks.get(AUTHORS_CHECK_PREFIX + v.claim)) is not None and o.holds is True]
+    reasons = []
+    if rescued:
+        which = "it holds" if len(missed) == 1 else f"{len(rescued)} of these {len(missed)} hold"
+        reasons.append(f"under the authors' scripts' settings {which}: the miss comes from a setting the "
+                       "text gives differently ({doc}`paper-vs-code` measures each).")
+    coded = [v for v in missed if v not in rescued and (o := checks.get(CODE_CHECK_PREFIX + v.claim)) is not None
+             and o.holds is True]
+    if coded:
+        reasons.append(("it holds" if len(missed) == 1 else f"{len(coded)} of the misses hold")
+                       + " with the public code's noise level and masks alone (the section on the public "
+                       "code's readings below; {ref}`pvc-measured` measures each reading).")
+    if why and missed:
+        reasons.append(why)
+    if reasons:
+        lines += ["", "**Why:** " + " ".join(reasons)]
+    lines.append(":::")
+    return "\n".join(lines)
+
+
+def rerun_markdown(name: str, section: str, training_wall_s: float) -> str:
+    """The page's "Re-run this page" box: the commands for its paper-scale and smoke versions
+    and how long its models took to train."""
+    minutes = training_wall_s / 60.0
+    return "\n".join([
+        ":::{admonition} Re-run this page", ":class: dropdown rerun", "",
+        f"- The paper's settings: `landscape run {name} --profile paper` (the models of this execution "
+        f"trained in {minutes:.1f} min; the runs shipped in `results/runs/` load in seconds, "
+        f"`--force` retrains nothing that is stored).",
+        f"- A pipeline check in seconds: `landscape run {name}`.",
+        f"- Other settings: `landscape list {name}` shows every knob; set one with "
+        f"`-p KNOB VALUE`, e.g. `landscape run {name} --profile paper -p runs 5`.",
+        f"- Credit a figure of your run: `landscape cite {name} --profile paper`.",
+        ":::"])
+
+
+def cite_markdown(name: str, section: str, params: Mapping[str, Any], profile: str) -> str:
+    """The page's "Cite this figure" box: the paper's and the companion's BibTeX and a credit
+    line naming this execution (its settings, commit and versions)."""
+    from .provenance import PAPER_BIBTEX, collect, companion_bibtex, figure_credit
+
+    prov = collect(notebook=name, profile=profile, parameters={"profile": profile})
+    git = prov.get("git") or {}
+    credit = figure_credit(section, prov, "book execution")
+    return "\n".join([
+        ":::{admonition} Cite this figure", ":class: dropdown cite", "",
+        "```bibtex", PAPER_BIBTEX, "", companion_bibtex(git.get("commit"), git.get("dirty")), "```", "",
+        credit, ":::"])
+
+
+def _markdown_bundle(text: str) -> Any:
+    """``text`` as an IPython Markdown object (what glue stores as text/markdown)."""
+    try:
+        from IPython.display import Markdown
+    except ImportError:  # pragma: no cover
+        return text
+    return Markdown(text)
 
 
 #: The text of a check on the runs under the authors' scripts is the claim's after this.
@@ -595,7 +845,9 @@ def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure:
                  caption: str = "", prefix: str = "sbs") -> dict[str, Any]:
     """Our runs (``{variant: TrainResult}``, one replica per seed) beside the authors' recorded
     ones, number by number: mean ± std over seeds, Welch's p-value, and whether the difference
-    lies inside the seed spread (:func:`landscape.analysis.agreement.compare_samples`). Shows the
+    lies inside the seed spread (:func:`landscape.analysis.agreement.compare_samples`); the final
+    loss is the mean of the steps of the last logging window on both sides (theirs read by the
+    launcher's hook, ``final_loss_window_mean``), when their record has it. Shows the
     table (and with ``figure`` the minimum max-cosine curves); returns the key numbers, named
     ``<prefix>_<variant index>_<number>_...``, with ``<prefix>_inside`` of ``<prefix>_compared``
     numbers inside the seed spread."""
@@ -605,6 +857,8 @@ def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure:
               "final min": [r["final_min"] for r in authors["runs"]],
               "final median": [r["final_median"] for r in authors["runs"]],
               "final max": [r["final_max"] for r in authors["runs"]]}
+    if all("final_loss_window_mean" in r for r in authors["runs"]):  # the loss as ours is logged
+        theirs["final loss"] = [r["final_loss_window_mean"] for r in authors["runs"]]
     rows = ["| Number | authors' code | " + " | ".join(f"ours: {v} | Δ, Welch p" for v in ours) + " |",
             "|---|---|" + "---|---|" * len(ours)]
     numbers: dict[str, Any] = {}
@@ -613,7 +867,12 @@ def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure:
         line = f"| {what} | {np.mean(values):.3f} ± {np.std(values, ddof=1):.3f} |"
         for k, (variant, res) in enumerate(ours.items()):
             mc = res.maxcos
-            mine = mc[:, 0, 0] if what == "initial min" else mc[:, -1, ("final min", "final median", "final max").index(what)]
+            if what == "final loss":
+                mine = res.loss[:, -1]
+            elif what == "initial min":
+                mine = mc[:, 0, 0]
+            else:
+                mine = mc[:, -1, ("final min", "final median", "final max").index(what)]
             c = compare_samples(mine, values)
             inside, compared = inside + c.within_spread, compared + 1
             mark = "within the seed spread" if c.within_spread else "**outside the seed spread**"

@@ -6,9 +6,11 @@
 * A value is a Python literal (:func:`ast.literal_eval`, never ``eval``); anything it cannot read
   stays a string (``-p latents code``): :func:`parse_value`, the one parsing rule of every entry
   point.
-* Names and types are checked against the notebook's own ``parameters`` cell and, for the
-  figure and table notebooks, against :meth:`landscape.experiments.Experiment.resolve` (ranges,
-  impossible configurations such as m < d) before anything runs: :func:`validate_parameters`.
+* Names are checked against the notebook's declared parameters; types, ranges, impossible
+  configurations (m < d) and sizes that cannot fit on this machine against the one registry of
+  parameters: :meth:`landscape.experiments.Experiment.resolve` for a figure or table notebook,
+  :data:`landscape.page_knobs.PAGES` for the theorem pages and the paper-vs-code page; all of it
+  before anything runs: :func:`validate_parameters`.
 * :func:`resolve` is the one place where a run's full parameter values (profile defaults plus
   overrides) are computed; the run folder records them.
 """
@@ -20,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from .. import experiments
+from .. import experiments, page_knobs
 from ..experiments import DEVICES, closest
 from . import PROFILES
 from . import execute as _execute
@@ -197,7 +199,8 @@ def validate_parameters(name: str, profile: str, overrides: Mapping[str, Any],
                         declared: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Checked, normalised parameter values for notebook ``name`` (JSON-friendly: lists, not
     tuples).  Raises :class:`UsageError` naming the parameter, the closest valid name and every
-    valid name; a wrong type; an out-of-range value; an impossible configuration (m < d)."""
+    valid name; a wrong type; an out-of-range value; an impossible configuration (m < d); sizes
+    whose memory or time this machine cannot give (:mod:`landscape.budget`)."""
     if profile not in PROFILES:
         hint = closest(str(profile), PROFILES)
         raise UsageError(f"unknown profile {profile!r}{hint}; valid profiles: {', '.join(PROFILES)}")
@@ -213,6 +216,7 @@ def validate_parameters(name: str, profile: str, overrides: Mapping[str, Any],
     out: dict[str, Any] = {}
     knobs: dict[str, Any] = {}
     exp = _experiment(name)
+    page = page_knobs.PAGES.get(name) if exp is None else None
     for key, value in overrides.items():
         info = declared[key]
         type_name = _type_of(info)
@@ -230,6 +234,10 @@ def validate_parameters(name: str, profile: str, overrides: Mapping[str, Any],
         if value is None and default_none:
             out[key] = None
             continue
+        knob = page_knobs.knob(name, key)
+        if knob is not None:
+            out[key] = _check_knob(name, knob, value, default_none)
+            continue
         value = _coerce(value, type_name)
         if not _conforms(value, type_name):
             raise UsageError(f"{name}: parameter {key} must be {type_name}"
@@ -244,7 +252,38 @@ def validate_parameters(name: str, profile: str, overrides: Mapping[str, Any],
             raise UsageError(text if text.startswith(name) else f"{name}: {text}") from None
         for key, value in knobs.items():
             out[key] = None if value is None else resolved[key]
+    if page is not None:
+        _validate_page(page, profile, declared, out)
     return {k: jsonable(out[k]) for k in overrides}
+
+
+def _check_knob(name: str, knob: experiments.Knob, value: Any, default_none: bool) -> Any:
+    """``value`` checked by the registry's ``knob`` for a parameter of notebook ``name``."""
+    try:
+        return knob.check(_coerce(value, knob.type_name))
+    except ValueError as exc:
+        none = "; None takes the profile's value" if default_none else ""
+        raise UsageError(f"{name}: {exc} ({knob.name}: {knob.help}{none})") from None
+
+
+def _literal(text: Any) -> Any:
+    try:
+        return ast.literal_eval(str(text))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
+def _validate_page(page: page_knobs.PageParameters, profile: str,
+                   declared: Mapping[str, Mapping[str, Any]], values: Mapping[str, Any]) -> None:
+    """The checks of a page's parameters taken together (sizes that must agree, memory), on the
+    notebook's defaults with ``values`` over them."""
+    full = {k: _literal(info.get("default")) for k, info in declared.items()
+            if k not in ("profile", "device") and k in page.knobs}
+    full.update({k: v for k, v in values.items() if k in page.knobs})
+    try:
+        page.validate(profile, full)
+    except ValueError as exc:
+        raise UsageError(f"{page.name}: {exc}") from None
 
 
 def _experiment(name: str):
@@ -269,6 +308,23 @@ def resolve(name: str, profile: str, params: Mapping[str, Any]) -> dict[str, Any
     knob_values = {k: v for k, v in params.items() if k in exp.knob_names}
     return jsonable({"profile": profile, **{k: v for k, v in params.items() if k not in exp.knob_names},
                       **exp.resolve(profile, **knob_values)})
+
+
+def training_groups(name: str, profile: str, params: Mapping[str, Any]) -> list[list[Any]]:
+    """Every batched training call notebook ``name`` makes with validated ``params`` (every
+    reading of an experiment; the paper-vs-code page's comparisons); empty for a page that does
+    not train."""
+    full = resolve(name, profile, params)
+    exp = _experiment(name)
+    if exp is not None:  # the page's own models (the text's, or under the authors' scripts), then the checks
+        own = experiments.AUTHORS if full.get("reading") == "code" else "text"
+        readings = [own] + [r for r in exp.readings if r != "text"]
+        return [cfgs for reading in readings for cfgs in exp.configs(full, reading).values()]
+    if name == "paper-vs-code":
+        from .. import paper_vs_code
+
+        return paper_vs_code.all_configs(profile, full.get("epochs"), full.get("seed", 0))
+    return []
 
 
 def _parameter_pairs(pairs: Sequence[Sequence[str]] | None) -> list[tuple[str, str]]:

@@ -2,7 +2,9 @@
 
 A run is executed in a hidden temporary folder beside its destination and moved into place
 only when complete; a failure leaves the partial notebook in ``failed-<folder>/`` and nothing in
-the destination.  A destination already holding the same execution (same notebook, library,
+the destination.  Temporary folders carry the id of the process that made them
+(``.tmp-<pid>-<folder>-*``), so a later run removes those of processes that were killed
+(:func:`clean_stale`).  A destination already holding the same execution (same notebook, library,
 parameters and profile: :func:`run_hash`) is reused, so an interrupted sweep resumes where it
 stopped.
 """
@@ -97,6 +99,15 @@ def _replaceable(dest: Path) -> bool:
             or any(dest.glob("*.ipynb")))
 
 
+def check_destination(dest: Path) -> None:
+    """:class:`UsageError` when ``dest`` exists and is not a run folder ``--force`` may replace
+    (a file, or a folder of other files)."""
+    if not _replaceable(Path(dest)):
+        what = "a file" if Path(dest).is_file() else "a folder without provenance.json or a notebook"
+        raise UsageError(f"{Path(dest).absolute()} exists and is not a landscape run folder ({what}); "
+                         "choose another --out")
+
+
 @contextlib.contextmanager
 def _deferred_interrupt() -> Iterator[None]:
     """Hold Ctrl-C back (main thread only) while folders are swapped; re-raise it after."""
@@ -117,11 +128,39 @@ def _deferred_interrupt() -> Iterator[None]:
             raise KeyboardInterrupt
 
 
+_STALE = re.compile(r"^\.(tmp|old)-(\d+)-")
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with id ``pid`` exists on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return pid < 2 ** 31  # another user's process, or an impossible id
+    return True
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove the temporary folders (``.tmp-<pid>-*``, ``.old-<pid>-*``) that processes which no
+    longer run left in ``folder`` (a run killed by a signal that cannot be caught); returns them."""
+    removed = []
+    if not Path(folder).is_dir():
+        return removed
+    for path in Path(folder).iterdir():
+        m = _STALE.match(path.name)
+        if m and path.is_dir() and int(m.group(2)) != os.getpid() and not _alive(int(m.group(2))):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def _move_into_place(src: Path, dest: Path) -> None:
     """Rename ``src`` to ``dest``; an earlier ``dest`` is swapped out and removed afterwards."""
     with _deferred_interrupt():
         if dest.exists():
-            old = dest.parent / f".old-{dest.name}-{uuid.uuid4().hex[:8]}"
+            old = dest.parent / f".old-{os.getpid()}-{dest.name}-{uuid.uuid4().hex[:8]}"
             os.rename(dest, old)
             try:
                 os.rename(src, dest)
@@ -134,7 +173,9 @@ def _move_into_place(src: Path, dest: Path) -> None:
 
 
 def _flatten(tmp: Path, name: str) -> None:
-    """``tmp/<name>/*`` (execute's artefact folder) -> ``tmp/*``."""
+    """``tmp/<name>/*`` (execute's artefact folder) -> ``tmp/*``; the executed notebook's links
+    to its figure files (``<name>/figure-05.png``) follow them."""
+    _relink(tmp / f"{name}.ipynb", name)
     inner = tmp / name
     if inner.is_dir():
         for item in inner.iterdir():
@@ -146,6 +187,25 @@ def _flatten(tmp: Path, name: str) -> None:
                     target.unlink()
             os.replace(item, target)
         inner.rmdir()
+
+
+def _relink(path: Path, name: str) -> None:
+    """Point the Markdown outputs' links into the artefact folder ``<name>/`` at the notebook's
+    own folder, where :func:`_flatten` moves the files."""
+    import nbformat
+
+    if not path.exists():
+        return
+    nb = nbformat.read(path, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/markdown")
+            if isinstance(text, str) and f"]({name}/" in text:
+                out["data"]["text/markdown"] = text.replace(f"]({name}/", "](")
+                changed = True
+    if changed:
+        nbformat.write(nb, path)
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -190,6 +250,7 @@ def _keep_failed(tmp: Path, failed_dir: Path, name: str, message: str) -> Path:
     (tmp / "error.txt").write_text(message + "\n")
     if failed_dir.exists():
         shutil.rmtree(failed_dir, ignore_errors=True)
+    os.chmod(tmp, 0o755)  # mkdtemp's 0700 is for the hidden working folder, not for what is kept
     os.rename(tmp, failed_dir)
     partial = failed_dir / f"failed-{name}.ipynb"
     return partial if partial.exists() else failed_dir
@@ -218,12 +279,12 @@ def run_one(name: str, params: Mapping[str, Any], profile: str, dest: Path | str
         return RunOutcome("reused", name, dest, key_numbers=kn)
     if not force and dest.exists() and (dest / "provenance.json").exists():
         log(f"[landscape] {name}: {dest} is not reused ({problem}); executing again")
-    if not _replaceable(dest):
-        raise UsageError(f"{dest} exists and is not a landscape run folder (no provenance.json); "
-                         "choose another --out")
+    check_destination(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    for path in clean_stale(dest.parent):
+        log(f"[landscape] removed {path}, left by a run that was killed")
     failed_dir = dest.parent / f"failed-{dest.name}"
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{dest.name}-", dir=dest.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{os.getpid()}-{dest.name}-", dir=dest.parent))
     t0 = time.perf_counter()
     try:
         try:

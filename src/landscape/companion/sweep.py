@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from ..fileio import environ, read_json, write_json, write_text
 from . import runs
-from .parameters import jsonable
+from .parameters import UsageError, jsonable
 from .runs import params_hash, run_one
 
 __all__ = ["expand_grid", "point_folder", "run_point", "run_sweep", "summary_text",
@@ -98,13 +98,47 @@ def run_point(name: str, params: Mapping[str, Any], profile: str, dest: str,
     return outcome.as_dict()
 
 
+#: Seconds to wait for a Dask scheduler to accept a connection.
+CONNECT_TIMEOUT_S = 5.0
+
+
+def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Raise :class:`~landscape.companion.parameters.UsageError` (quickly) when the Dask
+    scheduler at ``address`` (``tcp://host:port``, ``tls://host:port`` or ``host:port``; port
+    8786 by default) is malformed or does not accept a TCP connection."""
+    import socket
+    from urllib.parse import urlsplit
+
+    text = address if "://" in address else f"tcp://{address}"
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port or 8786
+    except ValueError as exc:
+        raise UsageError(f"--scheduler {address!r} is not an address such as tcp://host:8786 ({exc})") from None
+    if parts.scheme not in ("tcp", "tls") or not host:
+        raise UsageError(f"--scheduler {address!r} is not an address such as tcp://host:8786 "
+                         "(protocols: tcp, tls)")
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise UsageError(f"cannot reach the Dask scheduler at {address} ({host}:{port}: {reason} within "
+                         f"{timeout:g} s); start one there (`dask scheduler`), or drop --scheduler to run "
+                         "on a local cluster") from None
+
+
 @contextlib.contextmanager
 def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
     """A Dask client: on an existing scheduler, or on a local cluster closed afterwards."""
     from distributed import Client, LocalCluster
 
     if scheduler:
-        client = Client(scheduler, timeout="30s")
+        try:
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT_S * 2:g}s")
+        except Exception as exc:  # noqa: BLE001 - whatever answered there is no Dask scheduler
+            raise UsageError(f"cannot connect to the Dask scheduler at {scheduler} (is it one?): "
+                             f"{type(exc).__name__}: {str(exc)[:200]}") from None
         try:
             yield client
         finally:
@@ -161,6 +195,7 @@ def run_sweep(name: str, points: Sequence[Mapping[str, Any]], axes: Mapping[str,
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     out = Path(out).absolute()
     points_dir = out / "points"
+    fresh = not out.exists()
     points_dir.mkdir(parents=True, exist_ok=True)
     _clean_stale(points_dir)
     varying = [k for k, v in axes.items() if len(v) > 1]
@@ -199,6 +234,10 @@ def run_sweep(name: str, points: Sequence[Mapping[str, Any]], axes: Mapping[str,
                     log(f"[sweep] {n}/{len(todo)} {res['status']}: {_describe(points[i], varying)}"
                         f" ({res.get('wall_s', 0.0):.1f} s)"
                         + (f": {res['message']}" if res.get("message") else ""))
+        except UsageError:  # no cluster to run on: leave no empty sweep folder behind
+            if fresh and not any(points_dir.iterdir()):
+                shutil.rmtree(out, ignore_errors=True)
+            raise
         except KeyboardInterrupt:
             done = sum(1 for o in outcomes if o and o["status"] in ("done", "reused"))
             log(f"[sweep] interrupted: {done}/{len(points)} points finished and kept in "

@@ -11,7 +11,7 @@ from torch import Tensor
 
 from ..data import draw_masks
 from ..metrics import max_cosine_summary
-from ._common import _schedule, _one_thread_by_default
+from ._common import Check, _schedule, _one_thread_by_default
 
 
 def latent_second_moment(d: int, p_sparse: float, scheme: str = "bernoulli") -> float:
@@ -35,13 +35,31 @@ def latent_second_moment(d: int, p_sparse: float, scheme: str = "bernoulli") -> 
     raise ValueError(f"unknown latent scheme {scheme!r}; valid: bernoulli, paper, one_hot, code")
 
 
-def _second_moment(M: Tensor, kappa: float, sigma0: float) -> Tensor:
-    """E[x x^T] = kappa M M^T + sigma0^2 I_p (App. C.1)."""
+def latent_second_moment_matrix(d: int, p_sparse: float, scheme: str = "bernoulli") -> Tensor:
+    """E[z z^T] as a ``[d, d]`` matrix. ``bernoulli``, ``paper``, ``one_hot``: kappa I
+    (:func:`latent_second_moment`); ``binary``: z_i in {0, 1}, independently 1 with probability
+    p_sparse (the {0, 1} latents Sec. 4.1 mentions), so E[z z^T] = p(1 - p) I + p^2 1 1^T, which
+    is not a multiple of I: App. C.1's E[z z^T] = 2 p_z I fails."""
+    if not 0.0 < p_sparse <= 1.0:
+        raise ValueError(f"p_sparse must lie in (0, 1], got {p_sparse}")
+    if scheme == "binary":
+        p = float(p_sparse)
+        return p * (1 - p) * torch.eye(d, dtype=torch.float64) + p * p * torch.ones(d, d, dtype=torch.float64)
+    return latent_second_moment(d, p_sparse, scheme) * torch.eye(d, dtype=torch.float64)
+
+
+def _second_moment(M: Tensor, kappa: float | Tensor, sigma0: float) -> Tensor:
+    """E[x x^T] = M E[z z^T] M^T + sigma0^2 I_p (App. C.1): ``kappa`` a scalar (E[z z^T] =
+    kappa I) or the ``[d, d]`` matrix E[z z^T]."""
     p = M.shape[-2]
-    return kappa * M @ M.transpose(-1, -2) + sigma0 ** 2 * torch.eye(p, dtype=M.dtype)
+    if isinstance(kappa, Tensor) and kappa.ndim == 2:
+        if kappa.shape != (M.shape[-1], M.shape[-1]):
+            raise ValueError(f"kappa as a matrix must be [d, d] = {(M.shape[-1],) * 2}, got {tuple(kappa.shape)}")
+        return M @ kappa.to(M.dtype) @ M.transpose(-1, -2) + sigma0 ** 2 * torch.eye(p, dtype=M.dtype)
+    return float(kappa) * M @ M.transpose(-1, -2) + sigma0 ** 2 * torch.eye(p, dtype=M.dtype)
 
 
-def linear_ncl_loss(Wo: Tensor, Wt: Tensor, M: Tensor, alpha: float, kappa: float,
+def linear_ncl_loss(Wo: Tensor, Wt: Tensor, M: Tensor, alpha: float, kappa: float | Tensor,
                     sigma0: float) -> Tensor:
     """Eq. (12) exactly: 2 - 2 E<Wo D1 x, Wt D2 x> = 2 - 2 alpha^2 tr(Wo Sigma Wt^T) with
     Sigma = kappa M M^T + sigma0^2 I (independent masks, E[D] = alpha I; kappa = E z_i^2)."""
@@ -49,7 +67,7 @@ def linear_ncl_loss(Wo: Tensor, Wt: Tensor, M: Tensor, alpha: float, kappa: floa
     return 2.0 - 2.0 * alpha ** 2 * ((Wo @ S) * Wt).sum(dim=(-2, -1))
 
 
-def expected_linear_grad(Wo: Tensor, Wt: Tensor, M: Tensor, alpha: float, kappa: float,
+def expected_linear_grad(Wo: Tensor, Wt: Tensor, M: Tensor, alpha: float, kappa: float | Tensor,
                          sigma0: float) -> tuple[Tensor, Tensor]:
     """App. C.1: grad_Wo L = -2 alpha^2 Wt (kappa M M^T + sigma0^2 I) and, by symmetry,
     grad_Wt L = -2 alpha^2 Wo (kappa M M^T + sigma0^2 I). (kappa = 2 p_z in the paper.)"""
@@ -83,13 +101,16 @@ def linear_gd_coefficients(eta: float | Sequence[float], lam: float | Sequence[f
 
 
 def linear_gd_coefficients_closed_form(eta: float | Sequence[float], lam: float | Sequence[float],
-                                       alpha: float, kappa: float, sigma0: float, t: int
-                                       ) -> tuple[float, float]:
+                                       alpha: float, kappa: float, sigma0: float, t: int,
+                                       *, as_printed: bool = False) -> tuple[float, float]:
     """App. C.1's expanded form: C1_t = prod_{i<t}(lam_i - c_i),
     C2_t = sum_{j<t} c_j prod_{j<i<t}(lam_i - c_i) prod_{i<j}(lam_i + c_i).
 
-    (The paper prints the first product as prod_{i=j}^{t-1}; unrolling its own recursion gives
-    prod_{i=j+1}^{t-1}, which is what this returns — see the tests.)"""
+    The paper prints the first product as prod_{i=j}^{t-1}; unrolling its own recursion gives
+    prod_{i=j+1}^{t-1}, which is what this returns. ``as_printed=True`` returns the printed
+    form instead (an erratum: it differs from the recursion, see the tests and Theorem 2's page)."""
+    if t < 0:
+        raise ValueError(f"t must be >= 0, got {t}")
     def first(x, name):
         arr = np.asarray(x, dtype=np.float64)
         if arr.ndim == 0:
@@ -101,18 +122,20 @@ def linear_gd_coefficients_closed_form(eta: float | Sequence[float], lam: float 
     eta_s, lam_s = first(eta, "eta"), first(lam, "lam")
     c = 2.0 * eta_s * alpha ** 2 * (kappa + sigma0 ** 2)
     C1 = float(np.prod(lam_s - c))
-    C2 = float(sum(c[j] * np.prod(lam_s[j + 1:] - c[j + 1:]) * np.prod(lam_s[:j] + c[:j])
+    k = 0 if as_printed else 1
+    C2 = float(sum(c[j] * np.prod(lam_s[j + k:] - c[j + k:]) * np.prod(lam_s[:j] + c[:j])
                    for j in range(t)))
     return C1, C2
 
 
 @_one_thread_by_default
-def linear_gd_exact(Wo0: Tensor, Wt0: Tensor, M: Tensor, alpha: float, kappa: float,
+def linear_gd_exact(Wo0: Tensor, Wt0: Tensor, M: Tensor, alpha: float, kappa: float | Tensor,
                     sigma0: float, eta: float | Sequence[float], lam: float | Sequence[float],
                     T: int, record: Sequence[int] | None = None) -> dict[int, tuple[Tensor, Tensor]]:
     """Theorem 2's simultaneous GD with weight decay on Eq. (12), exact expected gradients:
     Wo <- lam_t Wo - eta_t grad_Wo L, Wt <- lam_t Wt - eta_t grad_Wt L (both from the old values).
-    Returns ``{t: (Wo_t, Wt_t)}`` for the steps in ``record`` (default: every step)."""
+    ``kappa``: E z_i^2 (E[z z^T] = kappa I), or the ``[d, d]`` matrix E[z z^T] (non-isotropic
+    latents, :func:`latent_second_moment_matrix`). Returns ``{t: (Wo_t, Wt_t)}`` for the steps in ``record`` (default: every step)."""
     eta_s, lam_s = _schedule(eta, T, "eta"), _schedule(lam, T, "lam")
     keep = set(range(T + 1) if record is None else record)
     Wo, Wt = Wo0.clone(), Wt0.clone()
@@ -234,3 +257,131 @@ def best_combination_max_cosine(A: Tensor, B: Tensor, M: Tensor, *, project: boo
         else:
             best[k], theta[k] = vals[i, k], grid[i]
     return best, theta
+
+
+# ------------------------------------------------------------------ checks of Theorem 2 (App. C.1)
+Trajectory = dict  # {t: (Wo_t, Wt_t)}, as the linear_gd_* functions return
+
+
+def theorem2_deviation(traj: Trajectory, Wo0: Tensor, Wt0: Tensor, M: Tensor, C1: Sequence[float],
+                       C2: Sequence[float]) -> dict[int, float]:
+    """Per recorded step t: the larger, over both encoders, of
+    ||W_t M - (C1_t W_0 M + C2_t (Wo_0 M + Wt_0 M))|| / ||W_t M|| (Theorem 2's form)."""
+    out = {}
+    for t, (Wo, Wt) in sorted(traj.items()):
+        if t >= len(C1) or t >= len(C2):
+            raise ValueError(f"C1 and C2 must cover every recorded step; step {t} is missing")
+        po, pt = predict_linear_gd(Wo0, Wt0, M, float(C1[t]), float(C2[t]))
+        out[t] = max(float((Wo @ M - po @ M).norm() / (Wo @ M).norm()),
+                     float((Wt @ M - pt @ M).norm() / (Wt @ M).norm()))
+    return out
+
+
+def check_theorem2_form(traj: Trajectory, Wo0: Tensor, Wt0: Tensor, M: Tensor, C1: Sequence[float],
+                        C2: Sequence[float], *, tol: float = 1e-12) -> Check:
+    """Theorem 2: W_t M = C1_t W_0 M + C2_t (Wo_0 M + Wt_0 M) at every recorded step, with the
+    coefficients of App. C.1's recursion (:func:`linear_gd_coefficients`). Value: the largest
+    relative deviation (:func:`theorem2_deviation`); holds iff it is <= ``tol``."""
+    dev = max(theorem2_deviation(traj, Wo0, Wt0, M, C1, C2).values())
+    return Check(dev <= tol, dev, dict(max_dev=dev, steps=len(traj)))
+
+
+def fit_theorem2_coefficients(traj: Trajectory, Wo0: Tensor, Wt0: Tensor, M: Tensor
+                              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The coefficients read off a trajectory, not from the recursion: per recorded step the
+    least-squares (C1, C2) of [Wo_t M, Wt_t M] = C1 [Wo_0 M, Wt_0 M] + C2 [S_0, S_0]
+    (S_0 = Wo_0 M + Wt_0 M), and the relative residual. Returns ``(C1, C2, residual)``."""
+    S0 = (Wo0 + Wt0) @ M
+    A = torch.stack([torch.cat([(Wo0 @ M).reshape(-1), (Wt0 @ M).reshape(-1)]),
+                     torch.cat([S0.reshape(-1), S0.reshape(-1)])], dim=1)
+    C1, C2, res = [], [], []
+    for _, (Wo, Wt) in sorted(traj.items()):
+        y = torch.cat([(Wo @ M).reshape(-1), (Wt @ M).reshape(-1)])[:, None]
+        coef = torch.linalg.lstsq(A, y).solution[:, 0]
+        C1.append(float(coef[0]))
+        C2.append(float(coef[1]))
+        res.append(float((y[:, 0] - A @ coef).norm() / y.norm()))
+    return np.array(C1), np.array(C2), np.array(res)
+
+
+def check_coefficient_ranges(C1: Sequence[float], C2: Sequence[float], *, resolution: float = 1e-10) -> Check:
+    """Theorem 2's ranges C1_t in (0, 1) and C2_t > 0 for every t >= 1, on coefficients read off
+    a trajectory (:func:`fit_theorem2_coefficients`; the first entry, t = 0, is skipped). Steps
+    where |C1_t| <= ``resolution`` are not judged on C1: there the least-squares fit cannot
+    tell C1 from 0 in float64 (their C2 is still checked; counted in ``unresolved``). Value:
+    the number of steps outside the ranges."""
+    C1, C2 = np.asarray(C1, dtype=np.float64)[1:], np.asarray(C2, dtype=np.float64)[1:]
+    if C1.size == 0 or C1.shape != C2.shape:
+        raise ValueError("C1 and C2 must have the same length, at least 2 (t = 0 and later steps)")
+    resolved = np.abs(C1) > resolution
+    ok_c1 = ~resolved | ((C1 > 0) & (C1 < 1))
+    bad = int((~(ok_c1 & (C2 > 0))).sum())
+    r1 = C1[resolved]
+    return Check(bad == 0 and bool(resolved.any()), float(bad),
+                 dict(outside=bad, unresolved=int((~resolved).sum()),
+                      C1_min=float(r1.min()) if r1.size else float("nan"),
+                      C1_max=float(r1.max()) if r1.size else float("nan"), C2_min=float(C2.min())))
+
+
+def learned_max_cosine(traj: Trajectory, M: Tensor, *, project: bool) -> np.ndarray:
+    """Eq. (11)'s min / median / max of both encoders at every recorded step, on the rows of W
+    (``project=False``) or of W M M^T (``project=True``, Theorem 2's object). ``[t, 2, 3]``."""
+    f = projected_max_cosine_summary if project else max_cosine_summary
+    return np.array([[f(W, M).numpy() for W in traj[t]] for t in sorted(traj)])
+
+
+def check_corollary1(learned: np.ndarray, best: Sequence[float], *, tol: float = 1e-9) -> Check:
+    """Corollary 1: the learned encoders' max-cosine (min, median, max of Eq. 11, every recorded
+    step and both encoders, ``learned [..., 3]``) never exceeds the best linear combination of
+    the initialisations (``best [3]``, :func:`best_combination_max_cosine`). Value: the
+    largest excess; holds iff it is <= ``tol``."""
+    learned = np.asarray(learned, dtype=np.float64)
+    best = np.asarray(best, dtype=np.float64)
+    if learned.shape[-1] != 3 or best.shape != (3,):
+        raise ValueError("learned must end in the 3 summaries (min, median, max) and best have 3 entries")
+    excess = float((learned - best).max())
+    return Check(excess <= tol, excess, dict(excess=excess))
+
+
+def corollary1_case(p: int, d: int, m: int, alpha: float, kappa: float, sigma0: float, eta: float,
+                    lam: float, steps: int, *, generator: torch.Generator, record_every: int = 50,
+                    project: bool = False) -> Check:
+    """Corollary 1 on one freshly drawn case of Theorem 2's setting: a column-orthonormal
+    ``M [p, d]`` (QR), N(0, 1/(p d)) initialisations ``[m, p]``, exact-gradient GD for ``steps``
+    steps (:func:`linear_gd_exact`), scored on full rows (``project=False``) or on W M.
+    Returns :func:`check_corollary1`'s outcome, with ``best_min`` and ``learned_min``."""
+    from ..data import dictionary
+    if p < d:
+        raise ValueError(f"p must be >= d, got p={p}, d={d}")
+    M = dictionary(p, d, "qr", generator=generator)
+    std = 1 / math.sqrt(p * d)
+    Wo0 = std * torch.randn(m, p, generator=generator, dtype=torch.float64)
+    Wt0 = std * torch.randn(m, p, generator=generator, dtype=torch.float64)
+    record = sorted(set(range(0, steps + 1, record_every)) | {steps})
+    traj = linear_gd_exact(Wo0, Wt0, M, alpha, kappa, sigma0, eta, lam, steps, record)
+    best, _ = best_combination_max_cosine(Wo0, Wt0, M, project=project)
+    learned = learned_max_cosine(traj, M, project=project)
+    chk = check_corollary1(learned, best)
+    return Check(chk.holds, chk.value, dict(chk.numbers, best_min=float(best[0]),
+                                            learned_min=float(learned[-1, 0, 0])))
+
+
+def dataset_deviation(Wo0: Tensor, Wt0: Tensor, M: Tensor, X: Tensor, alpha: float, kappa: float,
+                      sigma0: float, eta: float, lam: float, steps: Sequence[int]) -> dict[int, float]:
+    """How far full-batch GD on a sample ``X [n, p]`` (:func:`linear_gd_dataset`) drifts from
+    Theorem 2's form, whose expectation over x (Eq. 12) the sample replaces: the relative
+    deviation of :func:`theorem2_deviation` at each of ``steps``."""
+    steps = sorted(int(t) for t in steps)
+    if not steps or steps[0] < 0:
+        raise ValueError(f"steps must be non-negative step counts, got {steps}")
+    traj = linear_gd_dataset(Wo0, Wt0, X, alpha, eta, lam, steps[-1], steps)
+    C1, C2, _ = linear_gd_coefficients(eta, lam, alpha, kappa, sigma0, steps[-1])
+    return theorem2_deviation(traj, Wo0, Wt0, M, C1, C2)
+
+
+def check_leaves_plane(traj: Trajectory, Wo0: Tensor, Wt0: Tensor, M: Tensor, *,
+                       tol: float = 1e-6) -> Check:
+    """Whether GD leaves the plane of Theorem 2 (span of Wo_0 M and Wt_0 M): holds iff the
+    largest relative distance of Wo_t M from it (:func:`span_residual`) exceeds ``tol``."""
+    res = max(span_residual(Wo @ M, Wo0 @ M, Wt0 @ M) for t, (Wo, _) in traj.items() if t > 0)
+    return Check(res > tol, res, dict(span_residual=res))
