@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Theorem 1: the landscape of contrastive and non-contrastive losses
 #
+# ```{glue:md} banner
+# :format: myst
+# ```
+#
 # Theorem 1 of {cite:t}`pokle2022contrasting` (Section 5.1, proof in Appendix A.1) says that, already in the simplest sparse-coding
 # setting, the non-contrastive loss has a continuum of global minima that are *not collapsed* and
 # yet far from the ground truth, while the contrastive loss is minimised only at the ground truth
@@ -395,3 +399,9 @@ key_numbers({
     "thm1_eq15_identity": chk_off.holds,
     "thm1_limit_minimisers": lim_b1.holds and lim_b2.holds,
 }, digits=4)
+
+# %% [markdown]
+# ## Re-run and cite
+
+# %%
+page.theory_banner("theorem-1", profile, time.perf_counter() - t0)

@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Theorem 2 and Corollary 1: linear networks cannot beat their initialisation
 #
+# ```{glue:md} banner
+# :format: myst
+# ```
+#
 # For dual *linear* networks {cite:p}`tian2021understanding`, gradient descent on the non-contrastive loss keeps the encoders inside
 # the plane spanned by their two initialisations (Theorem 2, proof in Appendix C.1), so they can
 # never align with the ground-truth dictionary better than some linear combination of the
@@ -396,3 +400,9 @@ key_numbers({
     "thm2_cor1_full": chk_full.holds,
     "thm2_binary_leaves_plane": chk_binary.holds,
 }, digits=4)
+
+# %% [markdown]
+# ## Re-run and cite
+
+# %%
+page.theory_banner("theorem-2", profile, time.perf_counter() - t_start)

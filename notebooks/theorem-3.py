@@ -13,6 +13,10 @@
 # %% [markdown]
 # # Theorem 3 and Lemma 1: ReLU networks with normalisation from a warm start
 #
+# ```{glue:md} banner
+# :format: myst
+# ```
+#
 # The positive result of Section 5.2.1 of {cite:t}`pokle2022contrasting`: with a symmetric-ReLU encoder, a fixed bias, row
 # normalisation after every step and a warm start, alternating optimisation of the
 # non-contrastive loss *does* converge to the ground truth (Theorem 3, proof in Appendix C.3). The
@@ -507,3 +511,9 @@ key_numbers({
     "lemma1_second_fixed_point": chk_l3.holds,
     "lemma1_violators_converge": chk_l4.holds,
 }, digits=6)
+
+# %% [markdown]
+# ## Re-run and cite
+
+# %%
+page.theory_banner("theorem-3", profile, time.perf_counter() - t_start)

@@ -49,7 +49,7 @@ CLAIMS_FILE = "claims.json"
 __all__ = ["setup", "key_numbers", "save_figure", "show", "show_all", "verdict", "read_claims",
            "glue", "output_dir", "code_readings", "start_end_claims", "missed_warm_starts", "FIGURE_FORMATS", "CLAIMS_FILE",
            "ExperimentPage", "TWO_PANELS", "FOUR_PANELS", "figure_name", "panel_names", "theory_profile",
-           "show_settings"]
+           "show_settings", "theory_banner", "banner_markdown"]
 
 
 def output_dir() -> pathlib.Path | None:
@@ -154,7 +154,7 @@ def settings_markdown(exp: Any, params: Mapping[str, Any], profile: str, reading
     paper = exp.defaults("paper")
     changed = {k: v for k, v in params.items() if k in paper and v != paper[k]}
     if changed:
-        diff = ", ".join(f"`{k} = {v!r}` (paper: `{paper[k]!r}`)" for k, v in changed.items())
+        diff = ", ".join(f"{k} {v!r} (paper {paper[k]!r})" for k, v in changed.items())
         head = f"**Settings:** the paper's, except {diff}."
     else:
         head = "**Settings:** the paper's (profile `paper`, no knob changed)."
@@ -703,7 +703,8 @@ def banner_markdown(verdicts: Sequence[Verdict], profile: str, why: str = "", *,
     :data:`AUTHORS_CHECK_PREFIX`), the rule that decides a verdict, and ``why`` when a claim
     does not hold under the text's reading. ``reading="code"``: the page's own runs are the
     authors' scripts' (one verdict column)."""
-    own = "the text's reading" if reading == "paper" else "the authors' scripts' settings"
+    own = {"paper": "the text's reading", "code": "the authors' scripts' settings",
+           "theory": "this page's computations"}[reading]
     claims = [v for v in verdicts if v.paper_claim]
     checks = {v.claim: v for v in verdicts if not v.paper_claim}
     text_verdicts = [v.holds for v in claims]
@@ -731,8 +732,15 @@ def banner_markdown(verdicts: Sequence[Verdict], profile: str, why: str = "", *,
         lines += ["| The paper's claim | The text's reading | The authors' scripts |", "|:--|:--|:--|"]
         lines += [f"| {_cell(v.claim)} | {MARKS[v.holds]} | {authors(v)} |" for v in claims]
     else:
-        lines += ["| The paper's claim | The authors' scripts' settings |", "|:--|:--|"]
+        head = "The paper's statement | Verdict" if reading == "theory" else "The paper's claim | The authors' scripts' settings"
+        lines += [f"| {head} |", "|:--|:--|"]
         lines += [f"| {_cell(v.claim)} | {MARKS[v.holds]} |" for v in claims]
+    if reading == "theory":
+        ours = [v for v in verdicts if not v.paper_claim]
+        lines += ["", f"Our own checks (printed `CHECK`, not statements of the paper): "
+                      f"{sum(v.holds is True for v in ours)} of {len(ours)} hold."]
+        lines.append(":::")
+        return "\n".join(lines)
     lines += ["", f"*Rule:* a difference holds or fails when it clears {analysis.claims.SPREAD_SE:g} "
               f"standard errors of the seed spread, else it is inconclusive; a number is within "
               f"{TOLERANCE_RULE} of the paper's."]
@@ -757,18 +765,20 @@ def banner_markdown(verdicts: Sequence[Verdict], profile: str, why: str = "", *,
     return "\n".join(lines)
 
 
-def rerun_markdown(name: str, section: str, training_wall_s: float) -> str:
+def rerun_markdown(name: str, section: str, wall_s: float, *, trains: bool = True) -> str:
     """The page's "Re-run this page" box: the commands for its paper-scale and smoke versions
-    and how long its models took to train."""
-    minutes = training_wall_s / 60.0
+    and how long its models took to train (``trains=False``: how long the page took)."""
+    minutes = wall_s / 60.0
+    cost = (f"the models shown here trained in {minutes:.1f} min; the runs shipped in `results/runs/` "
+            "load in seconds, and `--force` retrains nothing that is stored" if trains
+            else f"the execution shown here took {minutes:.1f} min")
+    example = "-p runs 5" if trains else "-p seed 1"
     return "\n".join([
         ":::{admonition} Re-run this page", ":class: dropdown rerun", "",
-        f"- The paper's settings: `landscape run {name} --profile paper` (the models of this execution "
-        f"trained in {minutes:.1f} min; the runs shipped in `results/runs/` load in seconds, "
-        f"`--force` retrains nothing that is stored).",
+        f"- The paper's settings: `landscape run {name} --profile paper` ({cost}).",
         f"- A pipeline check in seconds: `landscape run {name}`.",
-        f"- Other settings: `landscape list {name}` shows every knob; set one with "
-        f"`-p KNOB VALUE`, e.g. `landscape run {name} --profile paper -p runs 5`.",
+        f"- Other settings: `landscape list {name}` shows every parameter; set one with "
+        f"`-p NAME VALUE`, e.g. `landscape run {name} --profile paper {example}`.",
         f"- Credit a figure of your run: `landscape cite {name} --profile paper`.",
         ":::"])
 
@@ -825,6 +835,16 @@ def show_settings(**params: Any) -> dict[str, Any]:
     params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()}
     print(params)
     return params
+
+
+def theory_banner(name: str, profile: str, elapsed_s: float = 0.0) -> None:
+    """A theorem page's banner (glued as ``banner``, shown at its top like an experiment page's):
+    every statement of the paper it checked with its verdict, and how many of its own checks
+    hold; then the re-run and cite boxes. Call it last: it reads every verdict shown so far."""
+    section = {"theorem-1": "Theorem 1", "theorem-2": "Theorem 2", "theorem-3": "Theorem 3"}.get(name, name)
+    glue("banner", _markdown_bundle(banner_markdown(SHOWN, profile, reading="theory")))
+    _markdown(rerun_markdown(name, section, elapsed_s, trains=False) + "\n\n"
+              + cite_markdown(name, section, {}, profile))
 
 
 # ------------------------------------------------------------------ the authors' code side by side
