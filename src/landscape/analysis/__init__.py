@@ -14,7 +14,7 @@ from __future__ import annotations
 from . import claims  # noqa: F401
 from .figures import FOUR_PANELS, TWO_PANELS, YLABELS, plot_curves  # noqa: F401
 from .reported import (Cell, Comparison, Reported, compare_table, compare_value,  # noqa: F401
-                       load_reported, paper_number, reported)
+                       load_reported, paper_number, reported, table_source)
 from .summaries import (FIELD_LABELS, METRICS, ConditionSummary, Stats, condition_fields,  # noqa: F401
                         find, format_summary, groups, key_numbers_for, slug, summarise,
                         summarise_all, varying_fields)

@@ -128,7 +128,8 @@ def rise(s: ConditionSummary, metric: str = "min") -> tuple[float, float]:
 def spread_text(diff: tuple[float, float]) -> str:
     """A difference with its margin, e.g. ``+0.06 (2 SE 0.08)``."""
     d, se = diff
-    return f"{d:+.2f} (2 SE {SPREAD_SE * se:.2f})" if np.isfinite(se) else f"{d:+.2f} (one run: spread unknown)"
+    return (f"{d:+.2f} ({SPREAD_SE:g} SE {SPREAD_SE * se:.2f})" if np.isfinite(se)
+            else f"{d:+.2f} (one run: spread unknown)")
 
 
 def claim_verdict(claim: str, holds: bool, detail: str = "", code_readings: bool = False,

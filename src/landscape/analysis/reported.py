@@ -60,6 +60,11 @@ def load_reported(path: str | Path | None = None) -> list[Reported]:
     return list(_load_text(text))
 
 
+def table_source(section: str) -> str:
+    """The reported numbers' source name of a section of the paper: ``"Table 2"`` -> ``"table2"``."""
+    return section.lower().replace(" ", "")
+
+
 def reported(source: str, model: str, metric: str, p_sparse: float | None = None,
              sigma_ws: float | str | None = None, rows: Sequence[Reported] | None = None) -> Reported:
     """One number the paper reports. ``metric`` is ``min``/``median``/``max`` (final value) or a

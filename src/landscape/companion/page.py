@@ -487,7 +487,7 @@ class ExperimentPage:
     def compare(self, section: str) -> None:
         """Show the final values beside the paper's ``section`` (e.g. ``"Table 2"``) as a
         Markdown table, and record ``<table>_cells`` and ``<table>_cells_within``."""
-        self.table_source = section.lower().replace(" ", "")
+        self.table_source = analysis.table_source(section)
         self.table = analysis.compare_table(self.summaries, self.table_source)
         self.show_table()
         self.table_numbers = {f"{self.table_source}_cells": self.table.n_cells,
@@ -497,7 +497,7 @@ class ExperimentPage:
         """Show the final values beside the paper's ``section`` (e.g. ``"Table 2"`` for Figure
         2, whose runs are rows of that table), ``models`` mapping this page's labels to the
         table's; a view of the same runs, so no claim is recorded."""
-        _markdown(analysis.compare_table(self.summaries, section.lower().replace(" ", ""), models).markdown())
+        _markdown(analysis.compare_table(self.summaries, analysis.table_source(section), models).markdown())
 
     def show_table(self) -> None:
         """Show the comparison of :meth:`compare` again, as Markdown."""
@@ -672,7 +672,7 @@ def paper_marks(summaries: Sequence[analysis.ConditionSummary], paper: str | tup
         source, model = paper
         return [{"panel": "min", "x": x, "y": analysis.reported(source, model, f"min_maxcos_{x}").mean,
                  "model": None, "cond": None} for x in ("start", "end")]
-    source = paper.lower().replace(" ", "")
+    source = analysis.table_source(paper)
     marks = []
     for s in summaries:
         if s.model not in drawn:
@@ -682,7 +682,7 @@ def paper_marks(summaries: Sequence[analysis.ConditionSummary], paper: str | tup
             try:
                 r = analysis.reported(source, (models or {}).get(s.model, s.model), metric,
                                       p_sparse=cond.get("p_sparse"), sigma_ws=cond.get("warm_sigma"))
-            except (KeyError, LookupError, ValueError):
+            except (LookupError, ValueError):
                 continue
             marks.append({"panel": metric, "x": "end", "y": r.mean, "model": s.model, "cond": cond})
     return marks
@@ -721,6 +721,11 @@ def banner_markdown(verdicts: Sequence[Verdict], profile: str, why: str = "", *,
     if profile == "smoke":
         title = f"Smoke profile, not a reproduction: {title[0].lower()}{title[1:]} at toy scale"
 
+    def holds_under(prefix: str, v: Verdict) -> bool:
+        """Whether ``v``, re-checked on other runs (its text after ``prefix``), holds there."""
+        other = checks.get(prefix + v.claim)
+        return other is not None and other.holds is True
+
     def authors(v: Verdict) -> str:
         other = checks.get(AUTHORS_CHECK_PREFIX + v.claim)
         if other is not None:
@@ -745,14 +750,13 @@ def banner_markdown(verdicts: Sequence[Verdict], profile: str, why: str = "", *,
               f"standard errors of the seed spread, else it is inconclusive; a number is within "
               f"{TOLERANCE_RULE} of the paper's."]
     missed = [v for v in claims if v.holds is not True]
-    rescued = [v for v in missed if (o := checks.get(AUTHORS_CHECK_PREFIX + v.claim)) is not None and o.holds is True]
+    rescued = [v for v in missed if holds_under(AUTHORS_CHECK_PREFIX, v)]
     reasons = []
     if rescued:
         which = "it holds" if len(missed) == 1 else f"{len(rescued)} of these {len(missed)} hold"
         reasons.append(f"under the authors' scripts' settings {which}: the miss comes from a setting the "
                        "text gives differently ({doc}`paper-vs-code` measures each).")
-    coded = [v for v in missed if v not in rescued and (o := checks.get(CODE_CHECK_PREFIX + v.claim)) is not None
-             and o.holds is True]
+    coded = [v for v in missed if v not in rescued and holds_under(CODE_CHECK_PREFIX, v)]
     if coded:
         reasons.append(("it holds" if len(missed) == 1 else f"{len(coded)} of the misses hold")
                        + " with the public code's noise level and masks alone (the section on the public "
@@ -841,7 +845,7 @@ def theory_banner(name: str, profile: str, elapsed_s: float = 0.0) -> None:
     """A theorem page's banner (glued as ``banner``, shown at its top like an experiment page's):
     every statement of the paper it checked with its verdict, and how many of its own checks
     hold; then the re-run and cite boxes. Call it last: it reads every verdict shown so far."""
-    section = {"theorem-1": "Theorem 1", "theorem-2": "Theorem 2", "theorem-3": "Theorem 3"}.get(name, name)
+    section = name.replace("-", " ").capitalize()   # theorem-1 -> Theorem 1 (figure_name's inverse)
     glue("banner", _markdown_bundle(banner_markdown(SHOWN, profile, reading="theory")))
     _markdown(rerun_markdown(name, section, elapsed_s, trains=False) + "\n\n"
               + cite_markdown(name, section, {}, profile))

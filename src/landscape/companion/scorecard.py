@@ -38,7 +38,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from .. import analysis, experiments
-from ..analysis.claims import CODE_CHECK_PREFIX
+from ..analysis.claims import CODE_CHECK_PREFIX, WORDS
 from ..analysis.reported import Reported
 from ..analysis.summaries import Stats
 from ..cache import CACHE_ENV, SHIPPED_ENV, find_cached
@@ -105,11 +105,6 @@ def _tri(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-def _word(value: bool | None) -> str:
-    """A verdict in prose (None: inconclusive)."""
-    return INCONCLUSIVE if value is None else (HOLDS if value else FAILS)
-
-
 # ------------------------------------------------------------------------------------ records
 @dataclass(frozen=True)
 class Number:
@@ -174,7 +169,7 @@ class Claim:
         if self.text is None:
             return NOT_RUN_SHORT
         recorded = self.recorded or frozenset(r for r in READINGS if r == "text" or self.value(r) is not None)
-        return _word(self.value(reading)) if reading in recorded else NOT_RUN_SHORT
+        return WORDS[self.value(reading)] if reading in recorded else NOT_RUN_SHORT
 
 
 @dataclass(frozen=True)
