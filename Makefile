@@ -1,8 +1,9 @@
 # The two commands of the README, each doing all set-up on a fresh machine:
 #   make book [PROFILE=smoke]   execute the notebooks listed in _toc.yml, build _build/html
-#   make test                   library tests + nbval regression tests on tests/goldens/
-# and two maintenance targets:
-#   make goldens                regenerate tests/goldens/*.ipynb (smoke profile) from notebooks/*.py
+#   make test                   library tests, the notebooks against tests/goldens/, the book in Chromium
+# and maintenance targets:
+#   make goldens                regenerate tests/goldens/ (smoke profile) from notebooks/*.py
+#   make nbval | make mutants   the goldens under nbval itself | planted bugs: killed K of N
 #   make clean                  remove build outputs (make distclean also removes .venv)
 
 SHELL := /bin/bash
@@ -13,14 +14,17 @@ PYTHON  ?= python3
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PROFILE ?= paper
+JOBS    ?= 2
 KERNEL  := landscape
 STAMP   := $(VENV)/.installed
 
-.PHONY: help setup chromium book execute test goldens clean distclean
+.PHONY: help setup chromium book execute test nbval mutants goldens clean distclean
 
 help:
 	@echo "make book [PROFILE=paper|smoke]  execute notebooks (papermill) and build the book"
-	@echo "make test                        run the test suite (pytest + nbval on tests/goldens)"
+	@echo "make test                        run the test suite (library, goldens, book in Chromium)"
+	@echo "make nbval                       the goldens re-executed and compared by nbval"
+	@echo "make mutants                     planted bugs (tests/mutants.py): prints killed K of N"
 	@echo "make goldens                     regenerate tests/goldens/ from notebooks/*.py"
 	@echo "make clean | distclean           remove build outputs | and the virtualenv"
 
@@ -38,7 +42,7 @@ setup: $(STAMP)
 	$(PY) -c "import landscape.losses as l; l.cpu_kernel()"
 
 execute: setup
-	$(VENV)/bin/landscape book --profile $(PROFILE)
+	$(VENV)/bin/landscape book --profile $(PROFILE) --jobs $(JOBS)
 
 book: execute
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
@@ -56,11 +60,22 @@ chromium:
 	  fi; \
 	fi
 
+# Both cores (pytest-xdist, one test file per worker at a time); the book test executes every
+# notebook once and compares it with its golden (tests/test_book.py).
 test: setup chromium
-	$(PY) -m pytest tests --nbval-lax --nbval-current-env
+	$(PY) -m pytest tests -n 2 --dist loadfile
+
+# The goldens re-executed and compared by nbval itself (make test compares the book test's
+# executions with them instead of executing every notebook twice).
+nbval: setup
+	$(PY) -m pytest tests/goldens --nbval-lax --nbval-current-env -n 2
 
 goldens: setup
-	$(VENV)/bin/landscape goldens
+	$(VENV)/bin/landscape goldens --jobs 2
+
+# Planted bugs (tests/mutants.py), each run against the tests that must catch it, two at a time.
+mutants: setup
+	$(PY) -m tests.mutants
 
 clean:
 	rm -rf _build book/executed .pytest_cache figures

@@ -134,5 +134,5 @@ print(f"{n_found} figure files found in {executed.name}/ (a + after a commit: un
 # ```
 
 # %% tags=["nbval-check-output", "hide-input", "hide-output"]
-key_numbers({"cite_notebooks_with_figures": len(declared),
+key_numbers(notebook="cite", numbers={"cite_notebooks_with_figures": len(declared),
              "cite_figures_declared": sum(len(v) for v in declared.values())})

@@ -45,7 +45,7 @@
 #   public code's readings).
 #
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
-# (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
+# (toy sizes, listed in the settings line above) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
 # :::
 
@@ -81,6 +81,7 @@ fig.save_figure(TWO_PANELS, "figure-01", "NCL and CL with one-hot latents")
 fig.final_values()
 
 # %% [markdown]
+# (figure-01-claims)=
 # ## The paper's claim
 #
 # CL ends with a higher minimum max-cosine than NCL.
@@ -94,6 +95,7 @@ fig.above("cl_above_ncl", "CL", "NCL", claim="CL has a higher final minimum max-
 # {glue:text}`ncl_max:.2f`). The claim holds: {glue:text}`claim_cl_above_ncl`.
 
 # %% [markdown]
+# (figure-01-readings)=
 # ## The public code's readings
 #
 # The {doc}`paper-vs-code` page finds two readings of the public code decisive for contrastive
@@ -112,7 +114,7 @@ fig.code_readings("Figure 1 with the public code's noise and masks")
 # {glue:text}`code_cl_above_ncl`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
+key_numbers(notebook="figure-01", numbers={**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
 
 # %% [markdown]
 # ## Re-run and cite

@@ -41,7 +41,7 @@
 #   `mask_meaning` give the public code's readings).
 #
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
-# (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
+# (toy sizes, listed in the settings line above) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
 # :::
 
@@ -93,6 +93,7 @@ fig.final_values()
 fig.beside("Table 2")
 
 # %% [markdown]
+# (figure-03-claims)=
 # ## The paper's claim
 #
 # The two-layer NCL encoder does not reach the minimum max-cosine of the one-layer CL encoder
@@ -110,6 +111,7 @@ fig.above("two_layer_below_cl", "CL-basic", "NCL-basic-2L", claim="two-layer NCL
 # {glue:text}`claim_two_layer_below_cl`.
 
 # %% [markdown]
+# (figure-03-readings)=
 # ## The public code's readings
 #
 # The {doc}`paper-vs-code` page finds two readings of the public code decisive for contrastive
@@ -129,7 +131,7 @@ fig.code_readings("Figure 3 with the public code's noise and masks")
 # Pr(sparse) with the code's readings: {glue:text}`code_two_layer_below_cl`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
+key_numbers(notebook="figure-03", numbers={**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
 
 # %% [markdown]
 # ## Re-run and cite

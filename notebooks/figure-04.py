@@ -42,7 +42,7 @@
 #   `mask_meaning` give the public code's readings).
 #
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
-# (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
+# (toy sizes, listed in the settings line above) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
 # :::
 
@@ -86,6 +86,7 @@ fig.save_figure(TWO_PANELS, "figure-11", "warm-started NCL without a predictor, 
 fig.final_values()
 
 # %% [markdown]
+# (figure-04-claims)=
 # ## The paper's claim
 #
 # Without a predictor, the minimum max-cosine of a warm-started NCL encoder decreases during
@@ -113,6 +114,7 @@ fig.missed_warm_starts()
 # column out.
 
 # %% [markdown]
+# (figure-04-readings)=
 # ## The public code's noise level
 #
 # The {doc}`paper-vs-code` page measures what each reading of the public code changes. For a
@@ -133,7 +135,7 @@ fig.code_readings("Figure 4 with the public code's noise level")
 # 0.3. The claim holds with the code's noise level: {glue:text}`code_min_decreases`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**fig.warm, **fig.numbers(start=True), **fig.claims, **fig.code_numbers(start=True), **fig.code_claims})
+key_numbers(notebook="figure-04", numbers={**fig.warm, **fig.numbers(start=True), **fig.claims, **fig.code_numbers(start=True), **fig.code_claims})
 
 # %% [markdown]
 # ## Re-run and cite

@@ -46,7 +46,7 @@
 #   `mask_meaning` give the public code's readings).
 #
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
-# (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
+# (toy sizes, listed in the settings line above) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
 # :::
 
@@ -92,6 +92,7 @@ fig.save_figure(FOUR_PANELS, "figure-12", "warm-started NCL with a linear predic
 fig.final_values()
 
 # %% [markdown]
+# (figure-05-claims)=
 # ## The paper's claims
 #
 # 1. The minimum max-cosine rises during training, at every Pr(sparse).
@@ -121,6 +122,7 @@ fig.missed_warm_starts()
 # column out.
 
 # %% [markdown]
+# (figure-05-readings)=
 # ## The public code's noise level
 #
 # The {doc}`paper-vs-code` page measures what each reading of the public code changes. For a
@@ -141,7 +143,7 @@ fig.code_readings("Figure 5 with the public code's noise level")
 # **{glue:text}`code_claim_matches_paper`**.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**fig.warm, **fig.numbers(start=True), **fig.claims, **fig.code_claims})
+key_numbers(notebook="figure-05", numbers={**fig.warm, **fig.numbers(start=True), **fig.claims, **fig.code_claims})
 
 # %% [markdown]
 # ## Re-run and cite

@@ -41,7 +41,7 @@
 #   warm-started reference.
 #
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
-# (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
+# (toy sizes, listed in the settings line above) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
 # :::
 
@@ -78,6 +78,7 @@ fig.save_figure(TWO_PANELS, "figure-06", "randomly initialised NCL with a linear
 fig.final_values()
 
 # %% [markdown]
+# (figure-06-claims)=
 # ## The paper's claim
 #
 # Without the warm start, NCL with a predictor ends with a lower minimum max-cosine than with
@@ -93,6 +94,7 @@ fig.above("cold_below_warm", "NCL-warm", "NCL", claim="randomly initialised NCL 
 # {glue:text}`ncl_warm_ps0p3_min:.2f`). The claim holds: {glue:text}`claim_cold_below_warm`.
 
 # %% [markdown]
+# (figure-06-readings)=
 # ## The public code's noise level
 #
 # The {doc}`paper-vs-code` page measures what each reading of the public code changes. For a
@@ -113,7 +115,7 @@ fig.code_readings("Figure 6 with the public code's noise level")
 # code's noise level: {glue:text}`code_cold_below_warm`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
+key_numbers(notebook="figure-06", numbers={**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
 
 # %% [markdown]
 # ## Re-run and cite

@@ -58,7 +58,7 @@
 #   `mask_meaning` give the public code's readings).
 #
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
-# (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
+# (toy sizes, listed in the settings line above) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
 # :::
 
@@ -95,6 +95,7 @@ fig.save_figure(TWO_PANELS, "figure-07", "warm-started NCL with row-normalised e
 fig.final_values()
 
 # %% [markdown]
+# (figure-07-claims)=
 # ## The paper's claims
 #
 # 1. The minimum max-cosine rises during training, at every Pr(sparse).
@@ -149,6 +150,7 @@ fig.missed_warm_starts()
 # column out.
 
 # %% [markdown]
+# (figure-07-readings)=
 # ## The public code's noise level and masks
 #
 # The {doc}`paper-vs-code` page measures what each reading of the public code changes. For a
@@ -184,7 +186,7 @@ fig.code_readings("Figure 7 with the public code's noise level and masks")
 # describes (see the final values above).
 
 # %% tags=["nbval-check-output"]
-key_numbers({**fig.warm, "start_variant_c": start_c, **{f"start_c_{k}": v for k, v in start.claims.items()},
+key_numbers(notebook="figure-07", numbers={**fig.warm, "start_variant_c": start_c, **{f"start_c_{k}": v for k, v in start.claims.items()},
              **fig.numbers(start=True), **fig.claims, **fig.code_claims})
 
 # %% [markdown]

@@ -45,7 +45,7 @@
 #   `mask_meaning` give the public code's readings).
 #
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
-# (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
+# (toy sizes, listed in the settings line above) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
 # :::
 
@@ -80,6 +80,7 @@ fig.save_figure(FOUR_PANELS, "figure-08", "NCL and CL, over-parametrised encoder
 fig.final_values()
 
 # %% [markdown]
+# (figure-08-claims)=
 # ## The paper's claim
 #
 # CL ends with a higher minimum max-cosine than NCL at every Pr(sparse).
@@ -94,6 +95,7 @@ fig.above("cl_above_ncl", "CL", "NCL")
 # {glue:text}`claim_cl_above_ncl`.
 
 # %% [markdown]
+# (figure-08-readings)=
 # ## The public code's readings
 #
 # The {doc}`paper-vs-code` page finds two readings of the public code decisive for contrastive
@@ -113,7 +115,7 @@ fig.code_readings("Figure 8 with the public code's noise and masks")
 # NCL at every Pr(sparse) with the code's readings: {glue:text}`code_cl_above_ncl`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
+key_numbers(notebook="figure-08", numbers={**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
 
 # %% [markdown]
 # ## Re-run and cite

@@ -42,7 +42,7 @@
 #   `mask_meaning` give the public code's readings).
 #
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
-# (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
+# (toy sizes, listed in the settings line above) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
 # :::
 
@@ -77,6 +77,7 @@ fig.save_figure(FOUR_PANELS, "figure-09", "NCL and CL, m = d = 10")
 fig.final_values()
 
 # %% [markdown]
+# (figure-09-claims)=
 # ## The paper's claim
 #
 # CL ends with a higher minimum max-cosine than NCL at every Pr(sparse).
@@ -91,6 +92,7 @@ fig.above("cl_above_ncl", "CL", "NCL")
 # {glue:text}`claim_cl_above_ncl`.
 
 # %% [markdown]
+# (figure-09-readings)=
 # ## The public code's readings
 #
 # The {doc}`paper-vs-code` page finds two readings of the public code decisive for contrastive
@@ -110,7 +112,7 @@ fig.code_readings("Figure 9 with the public code's noise and masks")
 # NCL at every Pr(sparse) with the code's readings: {glue:text}`code_cl_above_ncl`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
+key_numbers(notebook="figure-09", numbers={**fig.numbers(), **fig.claims, **fig.code_numbers(), **fig.code_claims})
 
 # %% [markdown]
 # ## Re-run and cite

@@ -50,7 +50,7 @@
 #   `mask_meaning` give the public code's readings).
 #
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
-# (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
+# (toy sizes, listed in the settings line above) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
 # :::
 
@@ -85,6 +85,7 @@ fig.save_figure(FOUR_PANELS, "figure-15", "warm-started NCL with column-normalis
 fig.final_values()
 
 # %% [markdown]
+# (figure-15-claims)=
 # ## The paper's claim
 #
 # With column normalisation the warm-started NCL encoder "works": its minimum max-cosine ends
@@ -99,6 +100,7 @@ fig.trend("min_rises", "column-normalised warm-started NCL", direction="rises")
 # to {glue:text}`ncl_ps0p3_min:.2f` at 0.3. The claim holds: {glue:text}`claim_min_rises`.
 
 # %% [markdown]
+# (figure-15-readings)=
 # ## The public code's noise level
 #
 # The {doc}`paper-vs-code` page measures what each reading of the public code changes. For a
@@ -124,7 +126,7 @@ fig.code_readings("Figure 15 with the public code's noise level")
 # {glue:text}`authors_min_rises`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**fig.numbers(start=True), **fig.claims, **fig.code_numbers(start=True), **fig.code_claims})
+key_numbers(notebook="figure-15", numbers={**fig.numbers(start=True), **fig.claims, **fig.code_numbers(start=True), **fig.code_claims})
 
 # %% [markdown]
 # ## Re-run and cite

@@ -50,7 +50,7 @@
 #   `mask_meaning` give the public code's readings).
 #
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
-# (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
+# (toy sizes, listed in the settings line above) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers and verdicts say nothing about the paper's claims.
 # :::
 
@@ -86,6 +86,7 @@ fig.save_figure(FOUR_PANELS, "figure-16", "warm-started NCL with column-normalis
 fig.final_values()
 
 # %% [markdown]
+# (figure-16-claims)=
 # ## The paper's claim
 #
 # With column normalisation the warm-started NCL encoder "works": its minimum max-cosine ends
@@ -113,6 +114,7 @@ fig.missed_warm_starts()
 # column out.
 
 # %% [markdown]
+# (figure-16-readings)=
 # ## The public code's noise level and masks
 #
 # The {doc}`paper-vs-code` page measures what each reading of the public code changes. For a
@@ -146,7 +148,7 @@ fig.code_readings("Figure 16 with the public code's noise level and masks")
 # describes (see the final values above).
 
 # %% tags=["nbval-check-output"]
-key_numbers({**fig.warm, **fig.numbers(start=True), **fig.claims, **fig.code_numbers(start=True),
+key_numbers(notebook="figure-16", numbers={**fig.warm, **fig.numbers(start=True), **fig.claims, **fig.code_numbers(start=True),
              **fig.code_claims})
 
 # %% [markdown]

@@ -45,4 +45,4 @@ print(f"{numbers['gallery_figures']} of {numbers['gallery_pages']} pages have a 
 glue("gallery_profile", profile)
 
 # %% tags=["nbval-check-output", "hide-input", "hide-output"]
-key_numbers({"gallery_pages": numbers["gallery_pages"]})
+key_numbers(notebook="gallery", numbers={"gallery_pages": numbers["gallery_pages"]})

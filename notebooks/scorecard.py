@@ -158,4 +158,4 @@ scorecard.write_csv(card, profile)   # results/paper/scorecard.csv, at profile "
 print(scorecard.summary_line(card))
 
 # %% tags=["nbval-check-output", "hide-input", "hide-output"]
-key_numbers(scorecard.key_numbers(card))
+key_numbers(notebook="scorecard", numbers=scorecard.key_numbers(card))

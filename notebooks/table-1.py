@@ -47,7 +47,7 @@
 #   code's readings).
 #
 # **Profiles.** `profile="paper"` runs the paper's settings. The default `profile="smoke"`
-# (n = 200, batch 100, 40 epochs, 2 runs) finishes in seconds: it checks the pipeline and is
+# (toy sizes, listed in the settings line above) finishes in seconds: it checks the pipeline and is
 # **not a reproduction**; its numbers, table marks and verdicts say nothing about the paper.
 # :::
 
@@ -98,6 +98,7 @@ tab.save_figure(FOUR_PANELS, "figure-17", "Simplified-SimCLR", models=["Simplifi
 tab.save_figure(FOUR_PANELS, "figure-18", "Simplified-SimSiam", models=["Simplified-SimSiam"], paper="Table 1")
 
 # %% [markdown]
+# (table-1-claims)=
 # ## The paper's claims
 #
 # 1. Simplified-SimCLR ends with a higher minimum max-cosine than Simplified-SimSiam at every
@@ -117,6 +118,7 @@ tab.table_matches("Table 1")
 # within tolerance. SimCLR above SimSiam at every Pr(sparse): {glue:text}`claim_simclr_above_simsiam`.
 
 # %% [markdown]
+# (table-1-readings)=
 # ## The public code's readings
 #
 # The {doc}`paper-vs-code` page finds two readings of the public code decisive for contrastive
@@ -141,7 +143,7 @@ tab.code_readings()
 # {glue:text}`code_simclr_above_simsiam`.
 
 # %% tags=["nbval-check-output"]
-key_numbers({**tab.numbers(), **tab.table_numbers, **tab.claims, **tab.code_numbers(), **tab.code_claims})
+key_numbers(notebook="table-1", numbers={**tab.numbers(), **tab.table_numbers, **tab.claims, **tab.code_numbers(), **tab.code_claims})
 
 # %% [markdown]
 # ## Re-run and cite

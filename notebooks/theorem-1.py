@@ -370,7 +370,7 @@ save_figure(fig, "theorem-1-landscape", params,
 #   Eq. 16 / $d$ varies by {glue:text}`thm1_offset_spread:.3f` across the sampled matrices (the minimisers agree).
 
 # %% tags=["nbval-check-output"]
-key_numbers({
+key_numbers(notebook="theorem-1", numbers={
     "thm1_d": d,
     "thm1_alpha": alpha,
     "thm1_tau": tau,

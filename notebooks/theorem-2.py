@@ -370,7 +370,7 @@ save_figure(fig, "corollary-1-combinations", params,
 
 # %% tags=["nbval-check-output"]
 erratum_t = 10
-key_numbers({
+key_numbers(notebook="theorem-2", numbers={
     "thm2_d": d,
     "thm2_p": p,
     "thm2_T": steps,

@@ -469,7 +469,7 @@ print(f"elapsed {time.perf_counter() - t_start:.1f} s")
 #   factor with 1, and its text called the range "sufficient, not necessary".
 
 # %% tags=["nbval-check-output"]
-key_numbers({
+key_numbers(notebook="theorem-3", numbers={
     "thm3_d": d,
     "thm3_bias": bias,
     "thm3_alpha2kappa": a2k,

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from landscape.companion import execute
+from landscape.companion.execute import READERS
 from landscape.fileio import write_json
 from landscape.companion.page import CLAIMS_FILE, read_claims
 from landscape.companion import REPO_ROOT
@@ -37,9 +38,6 @@ SHIPPED_DIR = REPO_ROOT / "results" / "runs"
 SUMMARY = REPO_ROOT / "results" / "paper" / "summary.json"
 PAPER_CACHE = REPO_ROOT / ".cache" / "paper-runs"
 
-
-#: Pages that read what the others wrote (shipped runs, verdicts, figures): executed last, in this order.
-READERS = ("scorecard", "gallery", "cite")
 
 
 def order(names: list[str]) -> list[str]:

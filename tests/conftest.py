@@ -21,6 +21,10 @@ def pytest_configure(config):
     os.environ["LANDSCAPE_OUTPUT_DIR"] = os.path.join(_TMP, "outputs")
     os.environ["LANDSCAPE_CACHE_DIR"] = os.path.join(_TMP, "cache")
     os.environ["LANDSCAPE_SHIPPED_DIR"] = os.path.join(_TMP, "no-shipped-results")
+    # each golden's checked cell also compares its full-precision key numbers with
+    # tests/goldens/<name>.key_numbers.json (landscape.companion.page.golden_check)
+    os.environ["LANDSCAPE_GOLDEN_DIR"] = os.path.join(os.path.dirname(__file__), "goldens")
+    os.environ.pop("LANDSCAPE_GOLDEN_MODE", None)
     os.environ.setdefault("MPLBACKEND", "Agg")
 
 

@@ -95,11 +95,19 @@ def test_batchnorm_matches_torch_training_mode():
         assert torch.allclose(batchnorm(u, g, c)[r], bn.train()(u[r]))
 
 
-def test_gradcheck_of_losses():
-    a, b = rand(2, 3, 4, seed=12).requires_grad_(), rand(2, 3, 4, seed=13)
-    assert torch.autograd.gradcheck(lambda x: losses.ncl_normalized(x, b), (a,))
-    assert torch.autograd.gradcheck(lambda x: losses.ncl_inner(x, b), (a,))
-    assert torch.autograd.gradcheck(lambda x: losses.simsiam(x, b, b, x), (a,))
+def test_stop_gradient_of_the_non_contrastive_losses():
+    """Eqs. (4)-(7) and SimSiam stop the gradient at the target branch: the gradient reaches
+    the online output alone, and equals the closed form of Eq. (6)'s -2/N b (ours: the losses
+    are plain torch expressions; what is ours is where the gradient stops)."""
+    a, b = rand(2, 3, 4, seed=12).requires_grad_(), rand(2, 3, 4, seed=13).requires_grad_()
+    for loss in (losses.ncl_normalized(a, b), losses.ncl_inner(a, b)):
+        ga, gb = torch.autograd.grad(loss.sum(), (a, b), allow_unused=True)
+        assert gb is None and ga.abs().sum() > 0
+    ga, = torch.autograd.grad(losses.ncl_inner(a, b).sum(), (a,))
+    assert torch.allclose(ga, -2.0 * b.detach() / a.shape[1])
+    p1, z1, p2, z2 = (rand(2, 3, 4, seed=s).requires_grad_() for s in (14, 15, 16, 17))
+    grads = torch.autograd.grad(losses.simsiam(p1, z1, p2, z2).sum(), (p1, z1, p2, z2), allow_unused=True)
+    assert grads[1] is None and grads[3] is None and grads[0].abs().sum() > 0 and grads[2].abs().sum() > 0
 
 
 def test_tiled_nt_xent_matches_reference_over_several_tiles(monkeypatch):

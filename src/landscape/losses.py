@@ -60,19 +60,53 @@ def nt_xent_reference(z1: Tensor, z2: Tensor, temperature: Tensor | float, norma
 CPU_TILE_ROWS = 64
 
 
+#: Compiler flags of the kernel (part of its build directory's name).
+KERNEL_CFLAGS = ("-O3",)
+
+#: A build that holds its lock longer than this is taken for a killed one and its lock removed.
+STALE_LOCK_S = 15 * 60
+
+
+def kernel_build_dir() -> Path:
+    """Where the kernel is built: ``~/.cache/torch_extensions/landscape-ntxent-<hash>``, the hash
+    of its source, flags and torch version, with the source copied in.  Every copy of the
+    package (a worktree, the mutation tests' copies) with the same source finds the same build,
+    and none rebuilds or invalidates another's (torch's loader rebuilds when the source path
+    changes)."""
+    import hashlib
+
+    source = Path(__file__).with_name("ntxent.cpp").read_bytes()
+    digest = hashlib.sha256(source + repr((KERNEL_CFLAGS, torch.__version__)).encode()).hexdigest()[:16]
+    root = Path(os.environ.get("TORCH_EXTENSIONS_DIR", Path.home() / ".cache" / "torch_extensions"))
+    build = root / f"landscape-ntxent-{digest}"
+    build.mkdir(parents=True, exist_ok=True)
+    copy = build / "ntxent.cpp"
+    if not copy.exists() or copy.read_bytes() != source:
+        tmp = build / f"ntxent.cpp.tmp-{os.getpid()}"
+        tmp.write_bytes(source)
+        tmp.replace(copy)
+    lock = build / "lock"  # left behind by a build that was killed: torch would wait on it forever
+    if lock.exists():
+        import time
+        if time.time() - lock.stat().st_mtime > STALE_LOCK_S:
+            lock.unlink(missing_ok=True)
+    return build
+
+
 @functools.cache
 def cpu_kernel() -> ModuleType | None:
     """The compiled CPU kernel of NT-Xent with unit-norm rows (``ntxent.cpp``, built with
-    PyTorch's C++ extension loader on first use and cached under ``~/.cache/torch_extensions``),
-    or None, with a warning, where it cannot be built (no C++ compiler): the tiled PyTorch form
-    is used then, and its results are cached under their own key (see :func:`nt_xent_kernel`)."""
+    PyTorch's C++ extension loader on first use into :func:`kernel_build_dir`), or None, with a
+    warning, where it cannot be built (no C++ compiler): the tiled PyTorch form is used then,
+    and its results are cached under their own key (see :func:`nt_xent_kernel`)."""
     try:
         from torch.utils.cpp_extension import load
         if shutil.which("ninja") is None:  # the pip-installed ninja of an unactivated venv
             import ninja
             os.environ["PATH"] = ninja.BIN_DIR + os.pathsep + os.environ.get("PATH", "")
-        return load(name="landscape_ntxent", sources=[str(Path(__file__).with_name("ntxent.cpp"))],
-                    extra_cflags=["-O3"], verbose=False)
+        build = kernel_build_dir()
+        return load(name="landscape_ntxent", sources=[str(build / "ntxent.cpp")],
+                    extra_cflags=list(KERNEL_CFLAGS), build_directory=str(build), verbose=False)
     except Exception as exc:  # noqa: BLE001 - any build failure means: use the PyTorch form
         warnings.warn(f"the compiled NT-Xent kernel could not be built ({type(exc).__name__}: {exc}); "
                       "contrastive runs use the slower tiled PyTorch form", RuntimeWarning, stacklevel=2)

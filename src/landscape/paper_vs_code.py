@@ -40,7 +40,7 @@ def sizes(profile: str, epochs: int | None = None, seed: int = 0) -> dict[str, A
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; valid profiles: {', '.join(PROFILES)}")
     size = (dict(n=1000, batch_size=512, epochs=2000, log_every=100) if profile == "paper"
-            else dict(n=200, batch_size=100, epochs=40, log_every=10))
+            else dict(n=250, batch_size=100, epochs=100, log_every=10))
     if epochs is not None:
         if int(epochs) < 1:
             raise ValueError(f"epochs must be >= 1, got {epochs!r}")
@@ -130,7 +130,7 @@ def side_by_side(profile: str, epochs: int | None = None, name: str = "figure-14
     setting = SIDE_BY_SIDE[name]
     base = TrainConfig(**setting["fields"]).code_reading()
     size = (dict(epochs=setting["epochs"], log_every=10) if profile == "paper"
-            else dict(n=200, batch_size=100, epochs=20, log_every=5))
+            else dict(n=250, batch_size=100, epochs=60, log_every=5))
     if epochs is not None:
         if int(epochs) < 1:
             raise ValueError(f"epochs must be >= 1, got {epochs!r}")

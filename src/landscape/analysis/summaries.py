@@ -177,12 +177,19 @@ def _text_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def key_numbers_for(summaries: Sequence[ConditionSummary], metrics: Sequence[str] = METRICS,
                     when: str = "final", models: Sequence[str] | None = None) -> dict[str, float]:
     """``{key: mean over runs}`` of each metric per model and condition (keys from
-    :meth:`ConditionSummary.key`), for the page layer's ``key_numbers``."""
+    :meth:`ConditionSummary.key`), for the page layer's ``key_numbers``: at the end
+    (``when="final"``), at epoch 0 (``"start"``), each run's own end-minus-start change
+    (``"change"``), or the final loss (``"loss"``, metrics ignored)."""
+    if when not in ("final", "start", "change", "loss"):
+        raise ValueError(f"unknown when {when!r}; valid: final, start, change, loss")
     out = {}
     for s in summaries:
         if models is not None and s.model not in models:
             continue
-        src = s.final if when == "final" else s.start
+        if when == "loss":
+            out[s.key("loss")] = s.final_loss.mean
+            continue
+        src = {"final": s.final, "start": s.start, "change": s.change}[when]
         for m in metrics:
             out[s.key(m, when)] = src[m].mean
     return out

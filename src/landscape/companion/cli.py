@@ -299,7 +299,7 @@ def cmd_book(args: argparse.Namespace) -> int:
     params = {k: parse_value(v) for k, v in _parameter_pairs(args.parameter)}
     try:
         _execute.execute_all(names, args.out, profile=args.profile, parameters=params,
-                             kernel_name=args.kernel, force=args.force)
+                             kernel_name=args.kernel, force=args.force, jobs=args.jobs)
     except _execute.NotebookExecutionError as exc:
         print(f"landscape: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -308,8 +308,9 @@ def cmd_book(args: argparse.Namespace) -> int:
 
 def cmd_goldens(args: argparse.Namespace) -> int:
     """Regenerate ``tests/goldens/`` (smoke profile) from ``notebooks/*.py``."""
-    for name in [resolve_name(n) for n in args.names] or _execute.list_notebooks():
-        print(f"[goldens] wrote {_execute.make_golden(name, kernel_name=args.kernel)}")
+    names = [resolve_name(n) for n in args.names] or _execute.list_notebooks()
+    for path in _execute.make_goldens(names, kernel_name=args.kernel, jobs=args.jobs):
+        print(f"[goldens] wrote {path}")
     return EXIT_OK
 
 
@@ -376,11 +377,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder for executed notebooks (default: book/executed)")
     p_book.add_argument("--kernel", default=None, help="Jupyter kernel (default: landscape)")
     p_book.add_argument("--force", action="store_true", help="re-execute even if up to date")
+    p_book.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="notebooks executed at once, each in its own kernel (default 1)")
     p_book.set_defaults(func=cmd_book)
 
     p_gold = sub.add_parser("goldens", help="regenerate tests/goldens/ (smoke profile)")
     p_gold.add_argument("names", nargs="*", metavar="NAME", help="only these (default: all)")
     p_gold.add_argument("--kernel", default=None, help="Jupyter kernel (default: landscape)")
+    p_gold.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="goldens made at once, each in its own kernel (default 1)")
     p_gold.set_defaults(func=cmd_goldens)
     return parser
 

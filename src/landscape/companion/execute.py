@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..experiments import closest
 from ..fileio import atomic_write, environ, write_json
@@ -422,26 +422,59 @@ def execute(name: str, out_dir: Path | str | None = None,
     return out_path
 
 
-def execute_all(names: Iterable[str], out_dir: Path | str | None = None, *,
-                profile: str = DEFAULT_PROFILE, **kwargs: Any) -> list[Path]:
-    """Execute several notebooks one after another; report every failure at the end."""
-    names = list(names)
+#: Pages that read what the others wrote (shipped runs, verdicts, figures): executed last, in this order.
+READERS = ("scorecard", "gallery", "cite")
+
+
+def _execute_one(name: str, out_dir: Path | str | None, profile: str,
+                 kwargs: dict[str, Any]) -> tuple[str, Path | None, Path | None, str]:
+    """:func:`execute` in a worker process (its own environment: ``execute`` sets the output
+    folder in ``os.environ`` for the kernel it starts); a failure as (name, None, kept, message)."""
+    try:
+        return name, execute(name, out_dir, profile=profile, **kwargs), None, ""
+    except NotebookExecutionError as exc:
+        return name, None, exc.failed_path, str(exc)
+
+
+def _each(worker: Callable[..., tuple[str, Path | None, Path | None, str]], names: list[str],
+          jobs: int, *args: Any) -> list[Path]:
+    """``worker(name, *args)`` for every name, ``jobs`` at a time in spawned processes, the
+    :data:`READERS` after the others; every failure reported at the end."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
     for name in names:  # fail fast on a typo before running anything
         notebook_path(name)
-    paths, failures = [], []
-    for name in names:
-        try:
-            paths.append(execute(name, out_dir, profile=profile, **kwargs))
-        except NotebookExecutionError as exc:
-            failures.append(exc)
-            print(f"[execute] FAILED: {exc}", file=sys.stderr)
-    if failures:
-        kept = ", ".join(str(f.failed_path) for f in failures)
+    done: dict[str, tuple[str, Path | None, Path | None, str]] = {}
+    for group in ([n for n in names if n not in READERS], [n for n in READERS if n in names]):
+        if jobs == 1 or len(group) < 2:
+            results = (worker(name, *args) for name in group)
+        else:
+            pool = ProcessPoolExecutor(max_workers=min(jobs, len(group)),
+                                       mp_context=multiprocessing.get_context("spawn"))
+            with pool:
+                results = list(pool.map(worker, group, *([a] * len(group) for a in args)))
+        for result in results:
+            done[result[0]] = result
+            if result[1] is None:
+                print(f"[execute] FAILED: {result[3]}", file=sys.stderr)
+    failed = [done[n] for n in names if done[n][1] is None]
+    if failed:
+        kept = ", ".join(str(f[2]) for f in failed)
         raise NotebookExecutionError(
-            ", ".join(f.name for f in failures), failures[0].failed_path, failures[0],
-            message=f"{len(failures)} of {len(names)} notebooks failed: "
-                    f"{', '.join(f.name for f in failures)} (partial notebooks: {kept})")
-    return paths
+            ", ".join(f[0] for f in failed), failed[0][2],
+            message=f"{len(failed)} of {len(names)} notebooks failed: "
+                    f"{', '.join(f[0] for f in failed)} (partial notebooks: {kept}); first: {failed[0][3]}")
+    return [done[n][1] for n in names]
+
+
+def execute_all(names: Iterable[str], out_dir: Path | str | None = None, *,
+                profile: str = DEFAULT_PROFILE, jobs: int = 1, **kwargs: Any) -> list[Path]:
+    """Execute several notebooks, ``jobs`` at a time (each in its own process and kernel), the
+    pages that read the others' results (:data:`READERS`) last; report every failure at the end."""
+    return _each(_execute_one, list(names), jobs, out_dir, profile, kwargs)
 
 
 # ----------------------------------------------------------------------------- goldens
@@ -490,10 +523,24 @@ def make_golden(name: str, golden_dir: Path | str | None = None, **kwargs: Any) 
     golden_dir = Path(golden_dir or GOLDEN_DIR)
     golden_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"golden-{name}-") as tmp:
-        # an empty training cache: goldens hold what the code computes now, as nbval will
-        with environ(LANDSCAPE_CACHE_DIR=str(Path(tmp) / "cache")):
+        # an empty training cache: goldens hold what the code computes now, as nbval will; the
+        # full-precision key numbers are recorded beside the golden (page.golden_check)
+        with environ(LANDSCAPE_CACHE_DIR=str(Path(tmp) / "cache"), LANDSCAPE_GOLDEN_DIR=str(golden_dir),
+                     LANDSCAPE_GOLDEN_MODE="record"):
             path = execute(name, Path(tmp) / "executed", profile=GOLDEN_PROFILE, force=True, **kwargs)
         nb = strip_volatile(nbformat.read(path, as_version=4))
     out = golden_dir / f"{Path(path).stem}.ipynb"
     atomic_write(out, lambda tmp: nbformat.write(nb, tmp))
     return out
+
+
+def _golden_one(name: str, kwargs: dict[str, Any]) -> tuple[str, Path | None, Path | None, str]:
+    try:
+        return name, make_golden(name, **kwargs), None, ""
+    except NotebookExecutionError as exc:
+        return name, None, exc.failed_path, str(exc)
+
+
+def make_goldens(names: Iterable[str], *, jobs: int = 1, **kwargs: Any) -> list[Path]:
+    """:func:`make_golden` for every name, ``jobs`` at a time (the :data:`READERS` last)."""
+    return _each(_golden_one, list(names), jobs, kwargs)
