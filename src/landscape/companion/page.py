@@ -828,8 +828,9 @@ def miss_reason(v: Verdict, checks: Mapping[str, Verdict], authors_trained: bool
         either = "does not hold" if authors.holds is False else "is inconclusive"
         also = ("; the public code's noise and masks alone make it hold"
                 if code is not None and code.holds is True else "")
-        cause = (f"{either} under the authors' scripts' settings too{also}: the paper's own code does "
-                 f"not give it ({readings}, {{ref}}`our steps equal theirs <pvc-authors>`).")
+        gives = "does not give it" if authors.holds is False else "does not clearly give it either"
+        cause = (f"{either} under the authors' scripts' settings too{also}: the paper's own code {gives} "
+                 f"({readings}, {{ref}}`our steps equal theirs <pvc-authors>`).")
     elif code is not None and code.holds is True:
         cause = ("holds with the public code's noise and masks alone: the text's noise and masks cause "
                  f"the miss ({readings}, {{ref}}`each setting measured <pvc-measured>`).")
