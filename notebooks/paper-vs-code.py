@@ -35,7 +35,7 @@
 # its contrastive models, and with the code's meaning of the masking probability for the
 # others' independent masks where it changes them (Table 1, Figures 7 and 16).
 #
-# **Profiles.** `smoke` runs every comparison at toy scale (n = 250, 100 epochs) in about a
+# **Profiles.** `smoke` runs every comparison at toy scale (n = 250, 60 epochs) in about a
 # minute: it checks the page, and its numbers say nothing about the paper. `paper` runs them
 # with the paper's sizes (p = 50, d = 10, m = 50, n = 1000, batch 512), Pr(sparse) 0.1, 0.2 and
 # 0.3, one seed and 2000 epochs (a quarter of the paper's 8000: enough to separate the readings,

@@ -154,7 +154,7 @@ def test_list_shows_every_notebook_with_parameters_and_profiles(capsys):
     assert "Figure 10" in out  # the appendix section drawn by figure-03
     # parameters read from the notebook itself, profile defaults from experiments.py
     assert re.search(r"\n    runs +int = None  \(smoke 2, paper 5\)\n", out)
-    assert re.search(r"\n    epochs +int = None  \(smoke 100, paper 8000\)\n", out)
+    assert re.search(r"\n    epochs +int = None  \(smoke 50, paper 8000\)\n", out)
 
 
 def test_list_json_matches_the_notebook_source(capsys):

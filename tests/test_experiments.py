@@ -126,12 +126,12 @@ def test_coinciding_experiments_share_runs(profile):
 def test_smoke_profile_is_small(name):
     exp = E.get(name)
     params = exp.resolve("smoke")
-    assert params["runs"] <= 2 and params["n"] <= 250 and params["epochs"] <= 100
+    assert params["runs"] <= 2 and params["n"] <= 250 and params["epochs"] <= 50
     # a partial last batch, so that the smoke runs (and the goldens) see the step count and
     # parity of an epoch whose n is not a multiple of the batch size
     assert params["n"] % params["batch_size"] != 0
-    # replica-epochs, with the check of the code's readings (Table 2: 5 models x (6 + 3) x 100)
-    assert exp.cost(params) <= 4500
+    # replica-epochs, with the check of the code's readings (Table 2: 5 models x (6 + 3) x 50)
+    assert exp.cost(params) <= 2250
     assert exp.replicas(params) <= 30
 
 

@@ -15,7 +15,7 @@ Profiles
     public code disagree (see ``shared/paper/experiments.md``), the paper's reading is the default
     and the code's reading is one knob away.
 ``smoke``
-    The same models at toy scale (n = 250 in batches of 100, 100 epochs at lr 0.1, 2 runs): seconds on two
+    The same models at toy scale (n = 250 in batches of 100, 50 epochs at lr 0.2, 2 runs): seconds on two
     CPU cores.  It checks the pipeline end to end; it does not reproduce the paper.
 
 Usage::
@@ -291,10 +291,10 @@ READINGS = ("text", "code")
 #: experiment (``scripts/paper_run.py --train-only --reading authors``), shown where shipped.
 AUTHORS = "authors"
 
-#: What the smoke profile changes (sizes of the data model stay the paper's): 100 epochs of
-#: 3 steps (n = 250 = 2 x 100 + a partial batch of 50) at lr 0.1, seconds on a CPU and enough
+#: What the smoke profile changes (sizes of the data model stay the paper's): 50 epochs of
+#: 3 steps (n = 250 = 2 x 100 + a partial batch of 50) at lr 0.2, seconds on a CPU and enough
 #: that every model visibly trains (the goldens record what training did, not the initial weights).
-SMOKE_CHANGES: dict[str, Any] = dict(runs=2, n=250, batch_size=100, epochs=100, lr=0.1, log_every=5)
+SMOKE_CHANGES: dict[str, Any] = dict(runs=2, n=250, batch_size=100, epochs=50, lr=0.2, log_every=5)
 
 # Knobs every training experiment exposes.
 BASE_KNOBS = ("runs", "seed", "p_sparse", "p", "d", "m", "n", "epochs", "batch_size", "drop_last",

@@ -40,7 +40,7 @@ def sizes(profile: str, epochs: int | None = None, seed: int = 0) -> dict[str, A
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; valid profiles: {', '.join(PROFILES)}")
     size = (dict(n=1000, batch_size=512, epochs=2000, log_every=100) if profile == "paper"
-            else dict(n=250, batch_size=100, epochs=100, log_every=10))
+            else dict(n=250, batch_size=100, epochs=60, log_every=10))
     if epochs is not None:
         if int(epochs) < 1:
             raise ValueError(f"epochs must be >= 1, got {epochs!r}")
