@@ -771,11 +771,6 @@ def banner_markdown(verdicts: Sequence[Verdict], profile: str, why: str = "", *,
     if profile == "smoke":
         title = f"Smoke profile, not a reproduction: {title[0].lower()}{title[1:]}"
 
-    def holds_under(prefix: str, v: Verdict) -> bool:
-        """Whether ``v``, re-checked on other runs (its text after ``prefix``), holds there."""
-        other = checks.get(prefix + v.claim)
-        return other is not None and other.holds is True
-
     def authors(v: Verdict) -> str:
         other = checks.get(AUTHORS_CHECK_PREFIX + v.claim)
         if other is not None:
@@ -798,9 +793,9 @@ def banner_markdown(verdicts: Sequence[Verdict], profile: str, why: str = "", *,
         return "\n".join(lines)
     lines += ["", f"*Rule:* a difference beyond {analysis.claims.SPREAD_SE:g} standard errors of the seed "
               f"spread holds or fails, else it is inconclusive; a number matches within {TOLERANCE_RULE}."]
-    missed = [v for v in claims if v.holds is not True]
-    reasons = [f"- **{claims.index(v) + 1}.** {miss_reason(v, checks, authors_trained, name)}" for v in missed]
-    if why and missed:
+    reasons = [f"- **{i}.** {miss_reason(v, checks, authors_trained, name)}"
+               for i, v in enumerate(claims, 1) if v.holds is not True]
+    if why and reasons:
         reasons.append(f"- {why}")
     if reasons:
         lines += ["", "**Why the misses:**", "", *reasons]
