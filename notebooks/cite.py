@@ -76,8 +76,9 @@ declared = {}   # notebook -> figure stems its source saves (literal names only)
 for name in _execute.toc_notebooks():
     src = (REPO_ROOT / "notebooks" / f"{name}.py").read_text()
     stems = re.findall(r'save_figure\(\s*\w+\s*,\s*f?"([^"]+)"', src)
-    if stems:
-        declared[name] = stems
+    built = sorted(p.stem for p in (executed / name).glob("*.pdf")) if (executed / name).is_dir() else []
+    if stems or built:          # a page whose figures a library helper saves (the Atlas) has built ones
+        declared[name] = stems or built
 
 
 def provenance_of(pdf):

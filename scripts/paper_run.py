@@ -26,8 +26,10 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from landscape.companion import execute
+from landscape import atlas
+from landscape.companion import atlas_page, execute
 from landscape.companion.execute import READERS
 from landscape.fileio import write_json
 from landscape.companion.page import CLAIMS_FILE, read_claims
@@ -64,11 +66,11 @@ def ship_results(name: str) -> tuple[list[str], list[str]]:
     from landscape import experiments
     from landscape.cache import find_cached
 
-    if name not in experiments.names() and name != "paper-vs-code":
+    if name not in experiments.names() and name not in ("paper-vs-code", *atlas.names()):
         return [], []
     SHIPPED_DIR.mkdir(parents=True, exist_ok=True)
     copied, shipped = [], []
-    for cfgs in experiments.paper_runs(name):
+    for cfgs in paper_runs(name):
         found = find_cached(cfgs)
         if found is None:
             continue
@@ -80,15 +82,48 @@ def ship_results(name: str) -> tuple[list[str], list[str]]:
     return copied, sorted(set(shipped))
 
 
+def paper_runs(name: str) -> list[list[Any]]:
+    """Every paper-scale batched call of a notebook: an experiment's, or an atlas page's grid."""
+    from landscape import experiments
+
+    if name in atlas.names():
+        return atlas_page.paper_cells(name)
+    return experiments.paper_runs(name)
+
+
+def sweep_atlas(name: str) -> None:
+    """Train an atlas page's paper-scale grid with its own `landscape sweep` command (resumable:
+    finished points are kept), ship every stored cell, and record the sweep's provenance (its
+    command, wall time, workers, machine) in ``results/atlas/<name>-sweep.json``."""
+    import shlex
+    import subprocess
+
+    params = atlas_page.paper_params(name)
+    spec = atlas.get(name)
+    out = REPO_ROOT / ".cache" / "sweeps" / name
+    cmd = atlas_page.sweep_command(name, spec.x_param, list(params[spec.x_param])) + f" --out {out}"
+    print(f"[atlas] {time.strftime('%H:%M:%S')} {cmd}", flush=True)
+    argv = shlex.split(cmd)
+    rc = subprocess.call([str(Path(sys.executable).parent / argv[0]), *argv[1:]])
+    copied, shipped = ship_results(name)
+    print(f"[atlas] {name}: sweep exit {rc}; {len(copied)} result file(s) shipped now, {len(shipped)} "
+          f"of {len(paper_runs(name))} cells stored", flush=True)
+    prov = out / "provenance.json"
+    if prov.exists():
+        record = json.loads(prov.read_text())
+        record["trained_on"] = f"{os.cpu_count()} CPU cores, torch device {'cuda' if torch_cuda() else 'cpu'}"
+        write_json(REPO_ROOT / "results" / "atlas" / f"{name}-sweep.json", record)
+
+
 def training_wall_s(name: str) -> float | None:
     """Sum of the training wall times of a notebook's paper-scale runs (from their result files,
     whether trained by this execution or earlier), or None for a notebook without runs."""
     from landscape import experiments
     from landscape.cache import find_cached
 
-    if name not in experiments.names() and name != "paper-vs-code":
+    if name not in experiments.names() and name not in ("paper-vs-code", *atlas.names()):
         return None
-    found = [find_cached(cfgs) for cfgs in experiments.paper_runs(name)]
+    found = [find_cached(cfgs) for cfgs in paper_runs(name)]
     return round(sum(r.wall_s for r in found if r is not None), 1) if all(found) else None
 
 
@@ -139,6 +174,9 @@ def main() -> int:
     ap.add_argument("--reading", choices=("paper", "authors"), default="paper",
                     help="with --train-only: the experiments' own runs (paper) or their models "
                          "under the authors' scripts (authors), shipped as they finish")
+    ap.add_argument("--atlas", action="store_true",
+                    help="train the named atlas pages' paper-scale grids with their `landscape sweep` "
+                         "commands and ship the results (then execute the pages as usual)")
     ap.add_argument("--out", type=Path, default=execute.BOOK_EXECUTED,
                     help="folder for the executed notebooks (default: book/executed)")
     args = ap.parse_args()
@@ -147,6 +185,10 @@ def main() -> int:
     os.environ["LANDSCAPE_CACHE_DIR"] = str(PAPER_CACHE)
     if args.train_only:
         train_only(names, args.reading)
+        return 0
+    if args.atlas:
+        for name in names:
+            sweep_atlas(name)
         return 0
     summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {"notebooks": {}}
     for name in names:

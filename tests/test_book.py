@@ -176,6 +176,8 @@ def test_internal_links_resolve(built_book):
 
 
 EXPERIMENT_PAGE = re.compile(r"^book/executed/(figure|table)-\d+\.html$")
+#: Pages that must show a figure early too: the Atlas.
+EARLY_FIGURE_PAGE = re.compile(r"^book/executed/(atlas-[a-z]+)\.html$")
 #: The first figure (or, on a table page, the first table or figure) of an experiment page must
 #: start within the first screen and a half at 1400 x 900.
 FIRST_FIGURE_MAX_Y = 1400
@@ -227,6 +229,7 @@ def browsed(built_book, tmp_path_factory):
                     merror=page.eval_on_selector_all(
                         "mjx-merror", "els => els.map(e => e.getAttribute('data-mjx-error') || e.textContent)"),
                     banners=page.locator("div.admonition.verdict").count(),
+                    findings=page.locator("div.admonition.finding").count(),
                     tops=page.eval_on_selector_all(
                         "article img, article div.cell_output table",
                         "els => els.map(e => e.getBoundingClientRect().top + window.scrollY)"),
@@ -275,7 +278,8 @@ def test_every_page_in_chromium(browsed):
 
 def test_pages_answer_first_and_fit_a_phone(browsed):
     """As a reader sees them: every experiment page opens with its verdict banner, shows its
-    first figure (or table) above y = 1400 px at 1400 x 900, lets no output block scroll
+    first figure (or table) above y = 1400 px at 1400 x 900 (so do the Atlas pages, which open
+    with their finding and link their maps as PDF and SVG), lets no output block scroll
     sideways (a verdict at the end of a line stays visible) and links its figures as PDF and
     SVG; at 390 px (a phone) no page scrolls sideways except inside a table or code block.
     Screenshots of the intro, the scorecard, a figure page and a theorem page at both widths
@@ -297,6 +301,21 @@ def test_pages_answer_first_and_fit_a_phone(browsed):
         for ext in (".pdf", ".svg"):
             if not any(h.endswith(ext) for h in obs["hrefs"]):
                 problems.append(f"{rel}: no {ext} download link")
+    early = [rel for rel in seen if EARLY_FIGURE_PAGE.match(rel)]
+    assert len([r for r in early if "atlas" in r]) >= 3, early
+    for rel in early:
+        obs = seen[rel]
+        tops = obs["tops"]
+        if not tops or min(tops) > FIRST_FIGURE_MAX_Y:
+            problems.append(f"{rel}: first figure at y = {min(tops) if tops else None} (> {FIRST_FIGURE_MAX_Y})")
+        if obs["wide"]:
+            problems.append(f"{rel}: {obs['wide']} output block(s) scroll sideways")
+        if "atlas" in rel:
+            if obs["findings"] != 1:
+                problems.append(f"{rel}: no finding box at the top")
+            for ext in (".pdf", ".svg"):
+                if not any(h.endswith(ext) for h in obs["hrefs"]):
+                    problems.append(f"{rel}: no {ext} download link")
     for rel, obs in seen.items():
         if rel != "index.html" and obs["phone_width"] > PHONE["width"] + 1:  # index.html: a redirect
             problems.append(f"{rel}: scrolls sideways at 390 px (page width {obs['phone_width']} px)")

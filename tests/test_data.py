@@ -104,3 +104,19 @@ def test_a_keep_probability_below_the_mask_resolution_is_refused(masking_prob, m
                                               (2.0 ** -32, 0), (1e-300, 0)])
 def test_mask_thresholds_stay_inside_32_bits(alpha, threshold):
     assert data.mask_threshold(alpha) == threshold
+
+
+def test_noise_std_given_directly_overrides_the_scheme_and_keeps_old_keys() -> None:
+    """``TrainConfig.noise_std`` (the atlas) sets the noise's standard deviation; left at None it
+    leaves the cache key of every earlier configuration unchanged."""
+    from landscape.config import TrainConfig
+
+    M = data.dictionary(50, 10, generator=gen(1))
+    X, Z = data.make_dataset(20_000, M, 0.2, noise="paper", std=0.07, generator=gen(2))
+    assert (X - Z @ M.T).std().item() == pytest.approx(0.07, rel=0.02)
+    X0, Z0 = data.make_dataset(500, M, 0.2, noise="paper", std=0.0, generator=gen(2))
+    assert torch.equal(X0, Z0 @ M.T)
+    assert "noise_std" not in TrainConfig().to_dict()
+    assert TrainConfig(noise_std=0.1).key() != TrainConfig().key()
+    with pytest.raises(ValueError, match="noise std must be a finite number >= 0"):
+        data.make_dataset(10, M, 0.2, std=-1.0, generator=gen(2))

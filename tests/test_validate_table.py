@@ -84,6 +84,7 @@ case("layers in (1, 2)", {"layers": 3}, r"^layers must be 1 or 2, got 3")
 case("layers in (1, 2)", {"layers": -1}, r"^layers must be 1 or 2, got -1")
 case("warm start: one layer", {"layers": 2}, r"^a warm start is defined for a one-layer encoder only \(layers=1\)",
      base={"init": "warm"})
+case("noise_std >= 0", {"noise_std": -0.01}, r"^noise_std must be >= 0, got -0.01")
 case("warm_sigma >= 0", {"warm_sigma": -0.01}, r"^warm_sigma must be >= 0, got -0.01")
 case("drop_last leaves a batch", {"batch_size": 101}, r"^batch_size 101 > n 100 with drop_last leaves no batch",
      base={"n": 100, "batch_size": 100, "drop_last": True})
@@ -111,7 +112,7 @@ VALID = [
     dict(weight_decay=0.0), dict(temperature=1e-300), dict(layers=2), dict(init="warm", warm_sigma=0.0),
     dict(n=100, batch_size=100, drop_last=True), dict(n=100, batch_size=101), dict(seed=SEED_LIMIT - 1),
     dict(method="cl", projector=True), dict(predictor=True, freeze_predictor=True, predictor_bias=False),
-    dict(method="simsiam", predictor=True), dict(warm_sigma=None), dict(epochs=1, batch_size=1, log_every=1),
+    dict(method="simsiam", predictor=True), dict(warm_sigma=None), dict(noise_std=None), dict(noise_std=0.0), dict(epochs=1, batch_size=1, log_every=1),
 ]
 
 
@@ -253,6 +254,8 @@ def _outside(knob) -> list[tuple[str, Any]]:
         out = [(what, [v]) for what, v in out] + [("empty", [])]
     if knob.choices:
         out.append(("unknown choice", "bogus"))
+    if knob.kind == "bool":
+        out.append(("not a bool", "yes"))
     return out
 
 
@@ -292,3 +295,5 @@ def test_each_page_parameter_accepts_its_bounds(page, key):
         knob.check([v] if knob.kind in ("floats", "ints") else v)
     for choice in knob.choices:
         assert knob.check(choice) == choice
+    if knob.kind == "bool":
+        assert knob.check(True) is True and knob.check(False) is False

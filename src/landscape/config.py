@@ -41,6 +41,7 @@ class TrainConfig:
     p_sparse: float = 0.1
     latents: str = "paper"          # paper | code | one_hot
     noise: str = "paper"            # paper: var log(d)/d | code: std sqrt(ln d)/d | none
+    noise_std: float | None = None  # a noise standard deviation given directly (the atlas), overriding ``noise``
     dictionary: str = "qr"          # qr | identity
     # augmentation, Eq. (2) / Eq. (3)
     augmentation: str = "independent"
@@ -139,17 +140,20 @@ FIELD_NAMES = tuple(f.name for f in dataclasses.fields(TrainConfig))
 #: Fields by type, checked before anything else (a string "False" is not a boolean).
 BOOL_FIELDS = ("batchnorm", "predictor", "freeze_predictor", "predictor_bias", "projector", "drop_last")
 INT_FIELDS = ("p", "d", "m", "n", "epochs", "batch_size", "log_every", "layers", "seed")
-FLOAT_FIELDS = ("p_sparse", "masking_prob", "temperature", "warm_c", "warm_sigma", "lr", "weight_decay")
+FLOAT_FIELDS = ("p_sparse", "noise_std", "masking_prob", "temperature", "warm_c", "warm_sigma", "lr", "weight_decay")
+#: Float fields for which None means "derived from another field".
+OPTIONAL_FLOATS = ("noise_std", "warm_sigma")
 #: Seeds are integers in [0, SEED_LIMIT).
 SEED_LIMIT = 2 ** 32
 
 #: Fields added after results were first cached and shipped, with their defaults: omitted from
 #: :meth:`TrainConfig.to_dict` at those defaults so that existing cache keys do not change.
-LATER_FIELDS: dict[str, Any] = {"bias_init": "zero", "predictor_bias": True, "weight_norm_scope": "updated"}
+LATER_FIELDS: dict[str, Any] = {"bias_init": "zero", "predictor_bias": True, "weight_norm_scope": "updated",
+                                "noise_std": None}
 
 # Fields that may differ between replicas trained together in one batch: they change data,
 # initial values or scalars, never tensor shapes or the computation graph.
-REPLICA_FIELDS = ("p_sparse", "latents", "noise", "dictionary", "masking_prob", "mask_meaning",
+REPLICA_FIELDS = ("p_sparse", "latents", "noise", "noise_std", "dictionary", "masking_prob", "mask_meaning",
                   "init", "warm_c", "warm_sigma", "warm_pick", "bias_init", "lr", "weight_decay",
                   "temperature", "seed")
 
@@ -229,7 +233,7 @@ def _types(c: TrainConfig) -> None:
             raise ValueError(f"{name} must be an integer, got {v!r} ({type(v).__name__})")
     for name in FLOAT_FIELDS:
         v = getattr(c, name)
-        if v is None and name == "warm_sigma":
+        if v is None and name in OPTIONAL_FLOATS:
             continue
         if not isinstance(v, numbers.Real) or isinstance(v, bool):
             raise ValueError(f"{name} must be a number, got {v!r} ({type(v).__name__})")
@@ -280,6 +284,8 @@ def validate(c: TrainConfig) -> None:
         raise ValueError(f"layers must be 1 or 2, got {c.layers}")
     if c.init == "warm" and c.layers != 1:
         raise ValueError("a warm start is defined for a one-layer encoder only (layers=1)")
+    if c.noise_std is not None and c.noise_std < 0:
+        raise ValueError(f"noise_std must be >= 0, got {c.noise_std}")
     if c.warm_sigma is not None and c.warm_sigma < 0:
         raise ValueError(f"warm_sigma must be >= 0, got {c.warm_sigma}")
     if c.batch_size > c.n and c.drop_last:

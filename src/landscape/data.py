@@ -94,12 +94,17 @@ def noise_std(d: int, scheme: str = "paper") -> float:
 
 
 def make_dataset(n: int, M: Tensor, p_sparse: float, latents: str = "paper",
-                 noise: str = "paper", *, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
-    """Samples x = M z + eps (Eq. 1). Returns ``(X [n, p], Z [n, d])``."""
+                 noise: str = "paper", *, std: float | None = None,
+                 generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
+    """Samples x = M z + eps (Eq. 1). Returns ``(X [n, p], Z [n, d])``. The noise's standard
+    deviation is ``std`` when given, else that of the scheme ``noise`` (:func:`noise_std`)."""
     p, d = M.shape
     Z = sample_latents(n, d, p_sparse, latents, generator=generator, dtype=M.dtype)
     X = Z @ M.T
-    std = noise_std(d, noise)
+    if std is None:
+        std = noise_std(d, noise)
+    elif not (math.isfinite(std) and std >= 0):
+        raise ValueError(f"noise std must be a finite number >= 0, got {std!r}")
     if std > 0:
         X = X + std * torch.randn(n, p, generator=generator, dtype=M.dtype)
     return X, Z

@@ -209,6 +209,71 @@ PAPER_VS_CODE = PageParameters("paper-vs-code", {k.name: k for k in [
 ]}, estimate=_paper_vs_code_estimate)
 
 
+# ----------------------------------------------------------------------------- the atlas
+def _atlas_estimate(name: str) -> Callable[[str, Mapping[str, Any]], budget.Estimate]:
+    def estimate(profile: str, v: Mapping[str, Any]) -> budget.Estimate:
+        from . import atlas
+
+        return budget.total(cfgs for *_, cfgs in atlas.cells(atlas.get(name), v, profile))
+    return estimate
+
+
+def _atlas_knobs(*extra: Knob, cl: bool = True) -> dict[str, Knob]:
+    common = [
+        _count("runs", "seeds per grid point and model (seed, seed + 1, ...)", high=1000),
+        _count("epochs_ncl", "training epochs of the non-contrastive models", high=10 ** 7),
+        _seed("the runs: run i of every grid point uses seed + i"),
+        _k("train_missing", "bool", "train the grid points not stored yet (None: smoke yes, paper no: "
+           "the paper-scale grid is trained by `landscape sweep` and shipped)"),
+    ]
+    if cl:
+        common.insert(1, _count("epochs_cl", "training epochs of the contrastive models", high=10 ** 7))
+    return {k.name: k for k in [*extra, *common]}
+
+
+_ATLAS_RUNS = {"runs": (2, 3), "epochs_cl": (50, 2000), "epochs_ncl": (50, 8000), "train_missing": (True, False)}
+
+
+def _noise_grid() -> tuple[list[float], list[float]]:
+    from .data import noise_std
+
+    text, code = noise_std(10, "paper"), noise_std(10, "code")
+    return [0.0, text], [0.0, 0.01, 0.02, 0.05, 0.1, code, 0.3, text, 0.8]
+
+
+ATLAS_NOISE = PageParameters("atlas-noise", _atlas_knobs(
+    _k("noise_stds", "floats", "noise standard deviations (the columns)", low=0, high=100),
+    _k("keep_probs", "floats", "keep probabilities of the independent masks of Eq. 3 (one row each)",
+       low=0, low_open=True, high=1),
+    _k("dependent", "bool", "add a row with the dependent masks of Eq. 2 (2Dx, 2(I - D)x)"),
+    _prob("p_sparse", "Pr(sparse) = Pr(z_i = +-1)"),
+), profile_values={"noise_stds": _noise_grid(), "keep_probs": ([0.5], [0.2, 0.5, 0.8]), **_ATLAS_RUNS},
+    estimate=_atlas_estimate("atlas-noise"))
+
+ATLAS_SPARSITY = PageParameters("atlas-sparsity", _atlas_knobs(
+    _k("p_sparses", "floats", "Pr(sparse) values (the columns)", low=0, low_open=True, high=1),
+    _k("widths", "ints", "numbers of neurons m (the rows; d = 10, so m / d = m / 10)", low=10, high=10 ** 4),
+    _k("noise", "str", "noise: 'paper' (variance log d / d) or 'code' (std sqrt(ln d) / d)",
+       choices=("paper", "code")),
+    _k("cl_augmentation", "str", "masks of the contrastive model: 'dependent' (Eq. 2, the public "
+       "contrastive script) or 'independent' (Eq. 3, the text)", choices=("dependent", "independent")),
+), profile_values={"p_sparses": ([0.1, 0.3], [0.05, 0.1, 0.2, 0.3, 0.5]), "widths": ([10, 50], [10, 20, 50, 100]),
+                   **_ATLAS_RUNS}, estimate=_atlas_estimate("atlas-sparsity"))
+
+ATLAS_WARM = PageParameters("atlas-warm", _atlas_knobs(
+    _k("warm_cs", "floats", "warm-start exponents c, sigma = p^(-c/2) (the columns)", low=0, high=100),
+    _count("d", "p = d = m (Figures 14 and 15: 20)", high=1000, low=2),
+    _prob("p_sparse", "Pr(sparse) = Pr(z_i = +-1)"),
+    _k("noise", "str", "noise: 'paper' (variance log d / d) or 'code' (std sqrt(ln d) / d)",
+       choices=("paper", "code")),
+    _k("dictionary", "str", "the dictionary M: 'qr' (the paper's random orthonormal columns) or "
+       "'identity' (Theorem 3's M = I)", choices=("qr", "identity")),
+    cl=False,
+), profile_values={"warm_cs": ([1.0, 2.0], [0.5, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0]),
+                   **{k: v for k, v in _ATLAS_RUNS.items() if k != "epochs_cl"}},
+    estimate=_atlas_estimate("atlas-warm"))
+
+
 #: The parameters a figure or table page declares beside ``profile``, ``device`` and its
 #: experiment's knobs (:data:`landscape.experiments.KNOBS`).
 EXPERIMENT_PAGE_KNOBS: dict[str, Knob] = {k.name: k for k in [
@@ -232,7 +297,7 @@ def knob(notebook: str, key: str) -> Knob | None:
 #: Every page without an experiment definition, by notebook name ("profile" and "device" are
 #: checked for every page by the command line itself).
 PAGES: dict[str, PageParameters] = {p.name: p for p in [
-    THEOREM_1, THEOREM_2, THEOREM_3, PAPER_VS_CODE,
+    THEOREM_1, THEOREM_2, THEOREM_3, PAPER_VS_CODE, ATLAS_NOISE, ATLAS_SPARSITY, ATLAS_WARM,
     PageParameters("cite", {}), PageParameters("gallery", {}), PageParameters("scorecard", {}),
 ]}
 

@@ -158,7 +158,8 @@ class Engine:
         for c in configs:
             g_setup = torch.Generator().manual_seed(c.seed)
             M = dictionary(c.p, c.d, c.dictionary, generator=g_setup)
-            X, _ = make_dataset(c.n, M, c.p_sparse, c.latents, c.noise, generator=g_setup)
+            X, _ = make_dataset(c.n, M, c.p_sparse, c.latents, c.noise, std=c.noise_std,
+                                 generator=g_setup)
             models.append(init_model(M, c, g_setup))
             Ms.append(M)
             Xs.append(X)

@@ -1,0 +1,336 @@
+"""The Atlas pages: train (or load) a grid of :mod:`landscape.atlas`, draw its heat maps with the
+seed spread, its boundary and the readings' points, and state the finding computed from it."""
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import numpy as np
+
+from .. import atlas as A
+from .. import budget, page_knobs
+from ..cache import cached_train, find_cached
+from . import page
+from .parameters import jsonable
+
+__all__ = ["AtlasPage", "sweep_command", "paper_params", "paper_cells"]
+
+#: Colour map of a minimum max-cosine (0 to 1) and of a difference (-1 to 1).
+CMAP, DIFF_CMAP = "viridis", "RdBu"
+
+
+def _format_values(values: list[float]) -> str:
+    return ",".join(f"[{v:.6g}]" for v in values)
+
+
+def sweep_command(name: str, x_param: str, values: list[float], profile: str = "paper") -> str:
+    """The ``landscape sweep`` that trains the grid column by column (one point per column)."""
+    return (f"landscape sweep {name} --profile {profile} -p {x_param} {_format_values(values)} "
+            f"-p train_missing True --workers 2")
+
+
+def paper_params(name: str) -> dict[str, Any]:
+    """The page's parameters at paper scale with its notebook's defaults (the shipped grid)."""
+    from .parameters import resolve
+
+    values = {k: v for k, v in resolve(name, "paper", {}).items() if k not in ("profile", "device")}
+    return page_knobs.get(name).resolved("paper", values)
+
+
+def paper_cells(name: str) -> list[list[Any]]:
+    """Every (point, model) batched call of the page's paper-scale grid."""
+    return [cfgs for *_, cfgs in A.cells(A.get(name), paper_params(name), "paper")]
+
+
+class AtlasPage:
+    """One atlas page: its resolved parameters, the grid's results and their summary."""
+
+    def __init__(self, name: str, profile: str, namespace: Mapping[str, Any], device: str = "auto") -> None:
+        self.name, self.profile, self.device = name, profile, device
+        self.atlas = A.get(name)
+        knobs = page_knobs.get(name)
+        values = {}
+        for key, knob in knobs.knobs.items():
+            value = namespace.get(key)
+            values[key] = None if value is None else knob.check(value)
+        self.params = knobs.resolved(profile, values)
+        knobs.validate(profile, self.params)
+        self.results: dict[tuple[str, int, int], Any] = {}
+        self.rows = [label for label, _ in self.atlas.rows(self.params)]
+        self.xs = [float(x) for x in self.params[self.atlas.x_param]]
+        self.summary: A.GridSummary | None = None
+
+    # ------------------------------------------------------------------ training
+    def train(self) -> None:
+        """Load every stored grid point; train the missing ones when ``train_missing`` (smoke by
+        default; at paper scale `landscape sweep` trains them, see the re-run box)."""
+        missing = []
+        for model, i, j, cfgs in A.cells(self.atlas, self.params, self.profile):
+            found = find_cached(cfgs, device=self.device)
+            if found is None and self.params["train_missing"]:
+                found = cached_train(cfgs, device=self.device, progress=f"{model} at {self.rows[i]}, "
+                                     f"{self.atlas.x_param[:-1]}={self.xs[j]:.3g}")
+            if found is None:
+                missing.append(cfgs)
+            self.results[(model, i, j)] = found
+        self.missing_estimate = budget.total(missing) if missing else None
+        self.summary = A.grid_summary(self.atlas, self.params, self.results)
+
+    # ------------------------------------------------------------------ figures
+    def _outline(self, ax: Any, i: int, j: int, text: str, ncols: int = 1) -> None:
+        """A cell (or ``ncols`` cells from column ``j``) outlined in black and white, ``text`` in
+        its upper-left corner."""
+        import matplotlib.patches as mpatches
+
+        for colour, width in (("k", 4.0), ("w", 1.8)):
+            ax.add_patch(mpatches.Rectangle((j - 0.47, i - 0.47), ncols - 0.06, 0.94, fill=False, ec=colour,
+                                            lw=width, ls="-" if colour == "k" else "--"))
+        ax.text(j - 0.43, i + 0.43, text, ha="left", va="top", fontsize=7, fontweight="bold",
+                bbox=dict(boxstyle="round,pad=0.15", fc="w", ec="none", alpha=0.85))
+
+    def _marks(self, ax: Any, model: str) -> None:
+        """The text's and the code's readings (noise atlas), Theorem 3's setting (warm atlas)."""
+        if self.name == "atlas-noise" and model in ("CL", "NCL"):
+            for key, (i, j) in self.reading_cells(model).items():
+                self._outline(ax, i, j, f"{key}'s reading")
+        if self.name == "atlas-warm" and model == "NCL":
+            c = A.theorem3_c(int(self.params["d"]))
+            cols = [j for j, x in enumerate(self.xs) if x >= c]
+            if cols:
+                self._outline(ax, 1, cols[0], "Theorem 3", ncols=len(cols))
+
+    def reading_cells(self, model: str) -> dict[str, tuple[int, int]]:
+        """Noise atlas: the (row, column) of the text's reading (its noise, Eq. 3 masks keeping
+        0.5) and of the code's (its noise; for CL its dependent masks, for NCL the independent
+        masks of its non-contrastive script), where the grid has them."""
+        pts = A.reading_points()
+        rows = self.atlas.rows(self.params)
+        out = {}
+        for key in ("text", "code"):
+            want = "dependent" if key == "code" and model == "CL" else "independent"
+            i = [k for k, (_, r) in enumerate(rows) if r["augmentation"] == want
+                 and (want == "dependent" or r["masking_prob"] == 0.5)]
+            j = [k for k, x in enumerate(self.xs) if abs(x - pts[key]) < 1e-9]
+            if i and j:
+                out[key] = (i[0], j[0])
+        return out
+
+    def _heat(self, ax: Any, values: np.ndarray, std: np.ndarray, *, diff: bool = False,
+              se: np.ndarray | None = None) -> Any:
+        import matplotlib.pyplot as plt
+
+        im = ax.imshow(values, cmap=DIFF_CMAP if diff else CMAP, vmin=-1 if diff else 0, vmax=1,
+                       aspect="auto", origin="lower")
+        im.cmap.set_bad("0.85")
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                v = values[i, j]
+                if np.isnan(v):
+                    ax.text(j, i, "not\ntrained", ha="center", va="center", fontsize=7, color="0.3")
+                    continue
+                unclear = se is not None and abs(v) <= 2 * se[i, j]
+                text = f"{v:+.2f}" if diff else f"{v:.2f}"
+                text += f"\n±{std[i, j]:.2f}" if not diff else ("\n(≈0)" if unclear else "")
+                dark = (abs(v) > 0.6) if diff else (v < 0.55)
+                ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                        color="w" if dark else "k", style="italic" if unclear else "normal")
+        level = 0.0 if diff else A.LEVEL      # the boundary: between neighbours on either side of it
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                for di, dj in ((0, 1), (1, 0)):
+                    if i + di < values.shape[0] and j + dj < values.shape[1]:
+                        a, b = values[i, j], values[i + di, j + dj]
+                        if not (np.isnan(a) or np.isnan(b)) and (a >= level) != (b >= level):
+                            xs = [j + 0.5, j + 0.5] if dj else [j - 0.5, j + 0.5]
+                            ys = [i - 0.5, i + 0.5] if dj else [i + 0.5, i + 0.5]
+                            ax.plot(xs, ys, color="k" if diff else "w", lw=3, solid_capstyle="butt")
+        ax.set_xticks(range(len(self.xs)), [f"{x:.3g}" for x in self.xs], rotation=45 if len(self.xs) > 5 else 0)
+        ax.set_yticks(range(len(self.rows)), self.rows)
+        ax.set_xlabel(self.atlas.x_label)
+        plt.setp(ax.get_yticklabels(), fontsize=9)
+        return im
+
+    def heatmaps(self, caption: str) -> None:
+        """One heat map per model of the final minimum max-cosine (mean, ± std over runs, the
+        level-0.8 contour), then CL - NCL where the atlas has both (cells within 2 standard
+        errors in italics, "≈0"; the zero contour)."""
+        import matplotlib.pyplot as plt
+
+        s = self.summary
+        labels = self.atlas.labels
+        panels = [(m, s.mean[m], s.std[m], False, None) for m in labels]
+        if "CL" in labels:
+            panels.append(("CL − NCL", s.diff("CL", "NCL"), None, True, s.diff_se("CL", "NCL")))
+        if self.name == "atlas-warm":     # Sec. 5.2.3's claims are about the rise from a warm start
+            panels += [(f"{m}: final − start", s.rise[m], None, True, s.rise_se(m)) for m in labels]
+        ncols = 2 if len(panels) > 1 else 1
+        nrows = math.ceil(len(panels) / ncols)
+        width = max(5.5, 0.75 * len(self.xs) + 2.5)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * width, nrows * (0.55 * len(self.rows) + 2.4)),
+                                 layout="constrained", squeeze=False)
+        for ax, (label, vals, std, diff, se) in zip(axes.flat, panels):
+            im = self._heat(ax, vals, std if std is not None else np.zeros_like(vals), diff=diff, se=se)
+            self._marks(ax, label)
+            ax.set_title(label, fontsize=11)
+            fig.colorbar(im, ax=ax, shrink=0.85,
+                         label="change of min max-cosine" if diff else "final min max-cosine")
+        for ax in list(axes.flat)[len(panels):]:
+            ax.remove()
+        page.save_figure(fig, f"{self.name}-maps", jsonable(self.params), caption,
+                         label=f"{self.atlas.title} (companion, {self.profile} profile)")
+
+    def convergence(self, caption: str) -> None:
+        """How far the mean minimum max-cosine moved over the last quarter of training, per cell
+        (flat: at most :data:`landscape.atlas.FLAT_TOL`)."""
+        import matplotlib.pyplot as plt
+
+        s = self.summary
+        labels = self.atlas.labels
+        fig, axes = plt.subplots(1, len(labels), figsize=(max(4.0, 0.55 * len(self.xs) + 2.2) * len(labels) * 0.75,
+                                                          0.45 * len(self.rows) + 2.2),
+                                 layout="constrained", squeeze=False)
+        for ax, m in zip(axes.flat, labels):
+            moved = s.moved[m]
+            im = ax.imshow(moved, cmap="Greys", vmin=0, vmax=max(0.1, float(np.nanmax(moved)) if np.any(~np.isnan(moved)) else 0.1),
+                           aspect="auto", origin="lower")
+            for i in range(moved.shape[0]):
+                for j in range(moved.shape[1]):
+                    if not np.isnan(moved[i, j]):
+                        ax.text(j, i, f"{moved[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                                color="r" if moved[i, j] > A.FLAT_TOL else "C0")
+            ax.set_xticks(range(len(self.xs)), [f"{x:.3g}" for x in self.xs], rotation=45 if len(self.xs) > 5 else 0,
+                          fontsize=8)
+            ax.set_yticks(range(len(self.rows)), self.rows if ax is axes.flat[0] else [""] * len(self.rows), fontsize=8)
+            ax.set_title(m, fontsize=10)
+            ax.set_xlabel(self.atlas.x_label, fontsize=9)
+        fig.colorbar(im, ax=list(axes.flat), shrink=0.85, label="|change| over the last quarter")
+        page.save_figure(fig, f"{self.name}-convergence", jsonable(self.params), caption,
+                         label=f"{self.atlas.title}, convergence (companion, {self.profile} profile)")
+
+    # ------------------------------------------------------------------ numbers and words
+    def numbers(self) -> dict[str, Any]:
+        """Key numbers: per model the grid's mean, minimum and maximum cell, the cells above the
+        level, the largest movement over the last quarter; the cells trained; the training wall time."""
+        s = self.summary
+        out: dict[str, Any] = {"level": A.LEVEL, "cells_trained": s.trained, "cells_total": s.total,
+                               "wall_min": round(s.wall_s / 60.0, 1)}
+        for m in self.atlas.labels:
+            key = self._key(m)
+            v = s.mean[m]
+            some = not np.all(np.isnan(v))          # every key is there, NaN while nothing is stored
+            out[f"{key}_mean"] = float(np.nanmean(v)) if some else math.nan
+            out[f"{key}_lowest"] = float(np.nanmin(v)) if some else math.nan
+            out[f"{key}_highest"] = float(np.nanmax(v)) if some else math.nan
+            out[f"{key}_above"] = int(np.nansum(v >= A.LEVEL))
+            out[f"{key}_moved_max"] = float(np.nanmax(s.moved[m])) if some else math.nan
+        if self.name == "atlas-warm":
+            for m in self.atlas.labels:
+                key = self._key(m)
+                r, se = s.rise[m], s.rise_se(m)
+                ok = ~np.isnan(r)
+                out[f"{key}_rises"] = int(np.sum(ok & (r > 2 * se)))
+                out[f"{key}_falls"] = int(np.sum(ok & (r < -2 * se)))
+                if ok.any():
+                    out[f"{key}_rise_max"] = float(np.nanmax(r))
+        if "CL" in self.atlas.labels:
+            d, se = s.diff("CL", "NCL"), s.diff_se("CL", "NCL")
+            ok = ~np.isnan(d)
+            out["cl_clearly_above"] = int(np.sum(ok & (d > 2 * se)))
+            out["ncl_clearly_above"] = int(np.sum(ok & (d < -2 * se)))
+            out["diff_inconclusive"] = int(np.sum(ok & (np.abs(d) <= 2 * se)))
+        for m in self.atlas.labels:
+            for key, (i, j) in (self.reading_cells(m) if self.name == "atlas-noise" else {}).items():
+                if not np.isnan(s.mean[m][i, j]):
+                    out[f"{m.lower()}_at_{key}"] = float(s.mean[m][i, j])
+        return out
+
+    @staticmethod
+    def _key(model: str) -> str:
+        return model.lower().replace(" + ", "_").replace(", ", "_").replace(" ", "_")
+
+    def flat_sentence(self) -> str:
+        s = self.summary
+        parts = []
+        for m in self.atlas.labels:
+            moved = s.moved[m]
+            if np.all(np.isnan(moved)):
+                continue
+            n = int(np.sum(~np.isnan(moved)))
+            flat = int(np.sum(moved <= A.FLAT_TOL))
+            parts.append(f"{m}: {flat} of {n} cells flat (largest change {np.nanmax(moved):.3f})")
+        return (f"Over the last quarter of training (flat: the mean moved by at most {A.FLAT_TOL:g}): "
+                + "; ".join(parts) + ".")
+
+    def finding(self) -> str:
+        """The page's finding, in words computed from the grid."""
+        s = self.summary
+        if s.trained == 0:
+            return ("No grid point is stored for these parameters yet: run the sweep of the re-run box "
+                    "to train them.")
+        parts = []
+        for m in self.atlas.labels:
+            v = s.mean[m]
+            if np.all(np.isnan(v)):
+                continue
+            above = int(np.nansum(v >= A.LEVEL))
+            n = int(np.sum(~np.isnan(v)))
+            parts.append(f"**{m}** recovers the dictionary (final minimum max-cosine ≥ {A.LEVEL:g}) in "
+                         f"{above} of {n} cells (lowest {np.nanmin(v):.2f}, highest {np.nanmax(v):.2f}); by row: "
+                         + "; ".join(A.boundary_text(self.atlas, self.params, s, m)) + ".")
+        text = " ".join(parts)
+        if "CL" in self.atlas.labels:
+            nb = self.numbers()
+            text += (f" CL is clearly above NCL (by more than 2 standard errors of the difference) in "
+                     f"{nb['cl_clearly_above']} cells, clearly below in {nb['ncl_clearly_above']}, and within the "
+                     f"seed spread in {nb['diff_inconclusive']}.")
+        if self.name == "atlas-warm":
+            nb = self.numbers()
+            for m in self.atlas.labels:
+                k = self._key(m)
+                if f"{k}_rises" in nb:
+                    text += (f" From its warm start, **{m}** clearly rises (by more than 2 standard errors) in "
+                             f"{nb[k + '_rises']} cells and clearly falls in {nb[k + '_falls']}.")
+            c = A.theorem3_c(int(self.params["d"]))
+            cells = [j for j, x in enumerate(self.xs) if x >= c]
+            if cells and not np.isnan(s.rise["NCL"][1, cells]).all():
+                r = s.rise["NCL"][1, cells]
+                text += (f" In Theorem 3's setting (rows normalised, no predictor, c ≥ {c:.2f}) the change from the "
+                         f"start is {', '.join(f'{v:+.3f}' for v in r)}.")
+            elif not cells:
+                text += (f" The grid stops short of Theorem 3's warm start (c ≥ {c:.2f}): add columns to "
+                         "`warm_cs` to reach it.")
+        if s.trained < s.total:
+            text += (f" Only {s.trained} of {s.total} (point, model) cells are stored; the others are "
+                     "drawn grey and left out of every count.")
+        text += " " + self.flat_sentence()
+        if self.profile == "smoke":
+            text += " (Smoke profile: a pipeline check at toy scale, not a finding.)"
+        return text
+
+    def publish(self) -> None:
+        """Glue the finding (``finding``: the admonition at the page's top; ``finding_text``: the
+        paragraph) and show the re-run box."""
+        text = self.finding()
+        page.glue("finding", page._markdown_bundle(
+            ":::{admonition} Finding (ours, not the paper's)\n:class: tip finding\n" + text + "\n:::"))
+        page.glue("finding_text", page._markdown_bundle(text))
+        page._markdown(self.rerun())
+
+    def rerun(self) -> str:
+        """The re-run box: the sweep that trains the paper-scale grid, and the page command."""
+        cmd = sweep_command(self.name, self.atlas.x_param, self.xs if self.profile == "paper"
+                            else page_knobs.get(self.name).profile_values[self.atlas.x_param][1])
+        s = self.summary
+        cost = (f"the {s.trained} stored cells shown here trained in {s.wall_s / 60:.1f} min"
+                if s.trained else "nothing is stored yet")
+        extra = (f" The {s.total - s.trained} missing cells would take {budget.describe(self.missing_estimate)}."
+                 if self.missing_estimate is not None else "")
+        return "\n".join([
+            ":::{admonition} Re-run or extend this map", ":class: dropdown rerun", "",
+            f"- Train the paper-scale grid on Dask, one point per column (`--scheduler ADDRESS` for a real "
+            f"cluster): `{cmd}` ({cost}.{extra})",
+            f"- Then draw it: `landscape run {self.name} --profile paper` (loads what is stored, trains nothing).",
+            f"- Extend a grid: add values to `-p {self.atlas.x_param}` in both commands; every other parameter: "
+            f"`landscape list {self.name}`.",
+            f"- A pipeline check in seconds: `landscape run {self.name}`.",
+            ":::"])

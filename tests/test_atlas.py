@@ -1,0 +1,145 @@
+"""The Atlas (``landscape.atlas``, ``landscape.companion.atlas_page``): grid points share cache
+entries however the grid is split, summaries and boundaries are computed right, and a sweep's
+points are what the page then loads without training."""
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from landscape import atlas as A
+from landscape import page_knobs
+from landscape.data import noise_std
+from landscape.train import TrainResult
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _params(name: str, profile: str = "paper", **changes):
+    from landscape.companion.atlas_page import paper_params
+
+    params = paper_params(name) if profile == "paper" else page_knobs.get(name).resolved(
+        "smoke", {**{k: None for k in page_knobs.get(name).knobs}, **_notebook_defaults(name)})
+    params.update(changes)
+    return params
+
+
+def _notebook_defaults(name: str) -> dict:
+    from landscape.companion.parameters import resolve
+
+    return {k: v for k, v in resolve(name, "smoke", {}).items() if k not in ("profile", "device") and v is not None}
+
+
+@pytest.mark.parametrize("name", A.names())
+def test_a_column_trained_alone_has_the_keys_of_the_whole_grid(name):
+    """A sweep point (one column) and the page (every column) make the same batched calls, so the
+    page finds what the sweep trained: equal configurations, hence equal cache keys."""
+    spec = A.get(name)
+    params = _params(name)
+    whole = {(m, i, j): [c.key() for c in cfgs] for m, i, j, cfgs in A.cells(spec, params)}
+    for j, x in enumerate(params[spec.x_param]):
+        alone = {(m, i): [c.key() for c in cfgs] for m, i, _, cfgs in A.cells(spec, {**params, spec.x_param: [x]})}
+        for (m, i), keys in alone.items():
+            assert keys == whole[(m, i, j)]
+    n_rows = len(spec.rows(params))
+    assert len(whole) == n_rows * len(params[spec.x_param]) * len(spec.models)
+
+
+def test_the_noise_grid_holds_both_readings_and_sets_what_its_axes_say():
+    params = _params("atlas-noise")
+    stds = params["noise_stds"]
+    assert stds[0] == 0.0 and max(stds) > noise_std(10, "paper") and len(stds) >= 8
+    assert noise_std(10, "paper") in stds and noise_std(10, "code") in stds
+    cells = {(m, i, j): cfgs for m, i, j, cfgs in A.cells(A.get("atlas-noise"), params)}
+    rows = A.get("atlas-noise").rows(params)
+    assert [r["augmentation"] for _, r in rows] == ["independent"] * 3 + ["dependent"]
+    for (m, i, j), cfgs in cells.items():
+        c = cfgs[0]
+        assert c.noise_std == stds[j] and c.augmentation == rows[i][1]["augmentation"]
+        assert c.method == m.lower() and c.batchnorm and c.activation == "symrelu"
+        assert c.epochs == (2000 if m == "CL" else 8000)
+        assert [x.seed for x in cfgs] == [0, 1, 2] and (c.p, c.d, c.m, c.n, c.lr) == (50, 10, 50, 1000, 0.025)
+
+
+def test_the_sparsity_and_warm_grids_set_their_axes():
+    sp = _params("atlas-sparsity")
+    for m, i, j, cfgs in A.cells(A.get("atlas-sparsity"), sp):
+        c = cfgs[0]
+        assert (c.p_sparse, c.m, c.noise) == (sp["p_sparses"][j], sp["widths"][i], "code")
+        assert c.augmentation == ("dependent" if m == "CL" else "independent")
+        assert c.predictor == (m == "NCL + predictor") and (c.init == "warm") == (m == "NCL, warm start")
+    wp = _params("atlas-warm")
+    norms = ["none", "row", "column"]
+    for m, i, j, cfgs in A.cells(A.get("atlas-warm"), wp):
+        c = cfgs[0]
+        assert (c.p, c.d, c.m, c.warm_c, c.weight_norm, c.init) == (20, 20, 20, wp["warm_cs"][j], norms[i], "warm")
+        assert c.predictor == (m == "NCL + predictor") and not c.batchnorm
+
+
+def test_theorem3_c_gives_the_theorem_pages_warm_start():
+    d = 20
+    c = A.theorem3_c(d, 0.1)
+    assert d ** (-c / 2) == pytest.approx(0.1 / d)
+
+
+def _result(mins: np.ndarray, wall: float = 2.0) -> TrainResult:
+    """A fake result whose minimum max-cosine over epochs 0, 25, 50, 75, 100 is ``mins`` [runs, 5]."""
+    R, T = mins.shape
+    maxcos = np.stack([mins, mins + 0.1, mins + 0.2], axis=-1)
+    return TrainResult(configs=[], epochs=np.arange(T) * 25, loss=np.zeros((R, T)), maxcos=maxcos,
+                       final_weights=np.zeros((R, 1, 1)), dictionaries=np.zeros((R, 1, 1)), wall_s=wall)
+
+
+def test_final_stats_by_hand():
+    mins = np.array([[0.2, 0.5, 0.6, 0.70, 0.80],
+                     [0.4, 0.5, 0.6, 0.74, 0.90]])
+    s = A.final_stats(_result(mins))
+    assert s["mean"] == pytest.approx(0.85) and s["std"] == pytest.approx(np.std([0.8, 0.9], ddof=1))
+    assert s["moved"] == pytest.approx(0.85 - 0.72)          # since epoch 75 = 3/4 of 100
+    assert s["rise"] == pytest.approx(0.55) and s["runs"] == 2
+    assert s["rise_std"] == pytest.approx(np.std([0.6, 0.5], ddof=1))
+
+
+def test_grid_summary_leaves_missing_cells_nan_and_counts_them():
+    spec = A.get("atlas-noise")
+    params = _params("atlas-noise", noise_stds=[0.0, 0.5], keep_probs=[0.5], dependent=False)
+    flat = np.tile([0.3, 0.9, 0.9, 0.9, 0.9], (3, 1))
+    results = {("CL", 0, 0): _result(flat), ("NCL", 0, 0): _result(flat * 0.5), ("CL", 0, 1): None,
+               ("NCL", 0, 1): _result(flat * 0.5, wall=4.0)}
+    s = A.grid_summary(spec, params, results)
+    assert (s.trained, s.total, s.wall_s) == (3, 4, 8.0)
+    assert math.isnan(s.mean["CL"][0, 1]) and s.mean["CL"][0, 0] == pytest.approx(0.9)
+    assert s.diff("CL", "NCL")[0, 0] == pytest.approx(0.45) and s.diff_se("CL", "NCL")[0, 0] == 0.0
+    assert A.boundary_text(spec, params, s, "CL") == ["Eq. 3, keep 0.5: above 0.8 everywhere"]
+    assert A.boundary_text(spec, params, s, "NCL") == ["Eq. 3, keep 0.5: below 0.8 everywhere"]
+
+
+def test_crossing_interpolates_the_first_fall_through_the_level():
+    assert A.crossing([0.9, 0.9, 0.7, 0.5], [0, 1, 2, 3], 0.8) == pytest.approx(1.5)
+    assert A.crossing([0.95, 0.85, 0.6], [0.0, 0.1, 0.3], 0.8) == pytest.approx(0.1 + 0.05 / 0.25 * 0.2)
+    assert A.crossing([0.5, 0.6, 0.9], [0, 1, 2], 0.8) is None           # rises: not a fall
+    assert A.crossing([0.9, math.nan, 0.5], [0, 1, 2], 0.8) is None
+
+
+def test_a_smoke_sweep_trains_what_the_page_then_loads_without_training(tmp_path):
+    """``landscape sweep`` over two columns, then the page with train_missing False: every cell is
+    found (none trained by the page), and with a third, new column that one is reported missing."""
+    env = {**os.environ, "LANDSCAPE_CACHE_DIR": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1"}
+    bin_ = Path(sys.executable).parent / "landscape"
+    run = subprocess.run([str(bin_), "sweep", "atlas-warm", "-p", "warm_cs", "[1.0],[2.0]", "-p", "train_missing",
+                          "True", "--workers", "2", "--out", str(tmp_path / "sweep")],
+                         env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    code = ("from landscape.companion.atlas_page import AtlasPage\n"
+            "p = AtlasPage('atlas-warm', 'smoke', {'warm_cs': %s, 'train_missing': False, 'd': 20, "
+            "'p_sparse': 0.1, 'noise': 'paper', 'dictionary': 'qr', 'seed': 0})\n"
+            "p.train(); print(p.summary.trained, p.summary.total)")
+    both = subprocess.run([sys.executable, "-c", code % "[1.0, 2.0]"], env=env, capture_output=True, text=True)
+    assert both.stdout.split() == ["12", "12"], both.stderr[-2000:]
+    more = subprocess.run([sys.executable, "-c", code % "[1.0, 2.0, 3.0]"], env=env, capture_output=True, text=True)
+    assert more.stdout.split() == ["12", "18"], more.stderr[-2000:]
