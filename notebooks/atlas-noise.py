@@ -52,8 +52,9 @@ atlas.train()
 # ## The map
 #
 # Each cell: the final minimum max-cosine, mean ± standard deviation over the runs. The white line
-# separates neighbouring cells on either side of 0.8 (the boundary of recovery). In the difference map, cells whose difference lies within two standard errors are in
-# italics and marked "≈0" (inconclusive); the black line separates cells of opposite sign.
+# separates neighbouring cells on either side of 0.8 (the boundary of recovery). In a difference
+# map, a cell is in italics and marked "≈0" (inconclusive) unless its difference exceeds both twice
+# its standard error over the runs and 0.02; the black line separates cells of opposite sign.
 
 # %% tags=["hide-input"]
 atlas.heatmaps("Final minimum max-cosine of CL-basic and NCL-basic over the noise level and the "

@@ -30,6 +30,8 @@ import yaml
 from IPython.display import Markdown, display
 
 import landscape
+from landscape import atlas
+from landscape.companion import atlas_page
 from landscape.companion import execute as _execute
 from landscape.companion.page import glue, key_numbers, output_dir
 from landscape.companion.provenance import PAPER_BIBTEX, REPO_ROOT, git_state
@@ -76,9 +78,10 @@ declared = {}   # notebook -> figure stems its source saves (literal names only)
 for name in _execute.toc_notebooks():
     src = (REPO_ROOT / "notebooks" / f"{name}.py").read_text()
     stems = re.findall(r'save_figure\(\s*\w+\s*,\s*f?"([^"]+)"', src)
-    built = sorted(p.stem for p in (executed / name).glob("*.pdf")) if (executed / name).is_dir() else []
-    if stems or built:          # a page whose figures a library helper saves (the Atlas) has built ones
-        declared[name] = stems or built
+    if name in atlas.names():   # the Atlas pages' figures are saved by landscape.companion.atlas_page
+        stems = [f"{name}-{stem}" for stem in atlas_page.FIGURES]
+    if stems:
+        declared[name] = stems
 
 
 def provenance_of(pdf):

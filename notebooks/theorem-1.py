@@ -22,7 +22,95 @@
 # yet far from the ground truth, while the contrastive loss is minimised only at the ground truth
 # (up to permutation). This page computes both losses **exactly** on many matrices, runs
 # projected gradient descent on the contrastive loss, and checks each statement numerically.
-#
+
+# %% tags=["parameters"]
+profile = "smoke"  # str: "smoke" (seconds) or "paper" (larger d, more samples, starts and steps)
+d = None  # int: dimension d, also p and m; None takes the profile's value (smoke 6, paper 10)
+alpha = 0.5  # float: mask keep probability, D_jj ~ Bernoulli(alpha) (Eq. 3)
+tau = 2.0  # float: inverse temperature tau of Eq. 8 / Eq. 16
+n_random = None  # int: random matrices per family; None: smoke 500, paper 2000
+n_starts = None  # int: projected-gradient random starts per start family; None: smoke 16, paper 48
+steps = None  # int: projected-gradient steps; None: smoke 300, paper 600
+lr = 1.0  # float: projected-gradient step size
+near_scale = 0.05  # float: near-permutations P + near_scale |N(0, 1)|, columns normalised
+batch_sizes = [4, 16, 64, 256, 1024]  # list[int]: batch sizes |B| for the finite-batch Eq. 8
+n_batch_mc = None  # int: Monte-Carlo draws per batch size; None: smoke 10000, paper 40000
+seed = 0  # int: seed of every random draw on this page
+
+# %% tags=["hide-input", "hide-output"]
+import math
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from landscape import theory as T
+from landscape.metrics import max_cosine_summary
+from landscape.companion import page
+from landscape.companion.page import key_numbers, save_figure, verdict
+
+d, n_random, n_starts, steps, n_batch_mc = page.theory_profile(
+    profile, globals(), d=(6, 10), n_random=(500, 2000), n_starts=(16, 48), steps=(300, 600),
+    n_batch_mc=(10000, 40000))
+params = page.show_settings(profile=profile, d=d, alpha=alpha, tau=tau, n_random=n_random, n_starts=n_starts,
+                            steps=steps, lr=lr, near_scale=near_scale, batch_sizes=batch_sizes,
+                            n_batch_mc=n_batch_mc, seed=seed)
+
+gen = torch.Generator().manual_seed(seed)
+I = torch.eye(d, dtype=torch.float64)
+t0 = time.perf_counter()
+
+# %% tags=["hide-input"]
+dense = T.random_unit_columns(n_random, d, "abs_gaussian", generator=gen)
+flipped = dense.clone()
+k = torch.arange(n_random)
+r = torch.randint(d, (n_random,), generator=gen)
+c = torch.randint(d, (n_random,), generator=gen)
+flipped[k, r, c] *= -1.0                       # one negative entry; columns keep unit norm
+families = {
+    "dense $\\mathcal{U}_>$": dense,
+    "sparse $\\mathcal{U}_\\geq$": T.random_unit_columns(n_random, d, "sparse_nonneg", generator=gen),
+    "permutations": T.permutation_matrices(n_random, d, generator=gen),
+    "one entry negated": flipped,
+    "generic $\\mathcal{U}$": T.random_unit_columns(n_random, d, "gaussian", generator=gen),
+}
+nonneg = ["dense $\\mathcal{U}_>$", "sparse $\\mathcal{U}_\\geq$", "permutations"]
+negative = ["one entry negated", "generic $\\mathcal{U}$"]
+W_nonneg = torch.cat([families[n] for n in nonneg])
+W_negative = torch.cat([families[n] for n in negative])
+
+L_min = T.ncl_min_one_sparse(d, alpha)
+ncl = {name: T.ncl_loss_enumerated(W, alpha) for name, W in families.items()}
+ncl_gap = {name: v - L_min for name, v in ncl.items()}
+mincos = {name: max_cosine_summary(W, I)[:, 0] for name, W in families.items()}
+medcos = {name: max_cosine_summary(W, I)[:, 1] for name, W in families.items()}
+
+chk_a1 = T.check_ncl_minima(W_nonneg, W_negative, alpha)
+chk_a2 = T.check_far_minima(torch.cat([families[n] for n in nonneg[:2]]))
+chk_a3 = T.check_negative_entries_worse(W_negative, alpha)
+
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
+bins = np.linspace(0, 1, 41)
+for name, color in zip(nonneg[:2], ["C0", "C1"]):
+    axes[0].hist(mincos[name].numpy(), bins=bins, alpha=0.6, color=color, label=f"{name}: minimum")
+    axes[0].hist(medcos[name].numpy(), bins=bins, histtype="step", lw=1.5, color=color,
+                 label=f"{name}: median")
+axes[0].axvline(1.0, color="k", ls="--", lw=1, label="permutations (all = 1)")
+axes[0].set(xlabel="max-cosine (Eq. 11) against M = I", ylabel="matrices",
+            title=f"(a) global minima of Eq. 6, d = {d}")
+axes[0].legend(fontsize=7, loc="upper left")
+for name, color in zip(negative, ["C3", "C4"]):
+    axes[1].hist(np.log10(ncl_gap[name].numpy()), bins=40, alpha=0.6, color=color, label=name)
+axes[1].set(xlabel="log10 (L_non-CL(W, W) - (2 - 2 alpha^2))", ylabel="matrices",
+            title=f"W with negative entries (non-negative W: |gap| <= {chk_a1.value:.1g})")
+axes[1].legend(fontsize=8)
+save_figure(fig, "theorem-1-ncl-minima", params,
+            "Theorem 1(a): non-negative unit-column matrices all attain the minimum of Eq. 6 yet have "
+            "low max-cosine to the ground truth; a negative entry raises the loss.", label=f"Theorem 1 (companion, {profile} profile)");
+
+# %% [markdown]
 # **In short.** With $d$ = {glue:text}`thm1_d`, $\alpha$ = {glue:text}`thm1_alpha` and $\tau$ = {glue:text}`thm1_tau`:
 #
 # * (a) every sampled non-negative unit-column matrix attains the non-contrastive minimum, computed
@@ -84,44 +172,6 @@
 #   (Eqs. 18 and 19 again), attained exactly at the permutations.
 # :::
 
-# %% tags=["parameters"]
-profile = "smoke"  # str: "smoke" (seconds) or "paper" (larger d, more samples, starts and steps)
-d = None  # int: dimension d, also p and m; None takes the profile's value (smoke 6, paper 10)
-alpha = 0.5  # float: mask keep probability, D_jj ~ Bernoulli(alpha) (Eq. 3)
-tau = 2.0  # float: inverse temperature tau of Eq. 8 / Eq. 16
-n_random = None  # int: random matrices per family; None: smoke 500, paper 2000
-n_starts = None  # int: projected-gradient random starts per start family; None: smoke 16, paper 48
-steps = None  # int: projected-gradient steps; None: smoke 300, paper 600
-lr = 1.0  # float: projected-gradient step size
-near_scale = 0.05  # float: near-permutations P + near_scale |N(0, 1)|, columns normalised
-batch_sizes = [4, 16, 64, 256, 1024]  # list[int]: batch sizes |B| for the finite-batch Eq. 8
-n_batch_mc = None  # int: Monte-Carlo draws per batch size; None: smoke 10000, paper 40000
-seed = 0  # int: seed of every random draw on this page
-
-# %% tags=["hide-input"]
-import math
-import time
-
-import matplotlib.pyplot as plt
-import numpy as np
-import torch
-
-from landscape import theory as T
-from landscape.metrics import max_cosine_summary
-from landscape.companion import page
-from landscape.companion.page import key_numbers, save_figure, verdict
-
-d, n_random, n_starts, steps, n_batch_mc = page.theory_profile(
-    profile, globals(), d=(6, 10), n_random=(500, 2000), n_starts=(16, 48), steps=(300, 600),
-    n_batch_mc=(10000, 40000))
-params = page.show_settings(profile=profile, d=d, alpha=alpha, tau=tau, n_random=n_random, n_starts=n_starts,
-                            steps=steps, lr=lr, near_scale=near_scale, batch_sizes=batch_sizes,
-                            n_batch_mc=n_batch_mc, seed=seed)
-
-gen = torch.Generator().manual_seed(seed)
-I = torch.eye(d, dtype=torch.float64)
-t0 = time.perf_counter()
-
 # %% [markdown]
 # ### (a) The non-contrastive loss cannot tell good from bad
 #
@@ -130,36 +180,10 @@ t0 = time.perf_counter()
 # entries: the dense matrices with one entry negated, and generic Gaussian unit-column matrices.
 # The check enumerates Eq. 6 for each, checks the premise (unit columns; non-negative for $\mathcal U_\ge$) of
 # every sample, and asks that every sample of $\mathcal U_\ge$ has the same loss, that no sample of $\mathcal U$ does better,
-# and that this value is the closed-form minimum $2 - 2\alpha^2$.
+# and that this value is the closed-form minimum $2 - 2\alpha^2$. The figure at the top of the page shows
+# these matrices.
 
 # %% tags=["hide-input"]
-dense = T.random_unit_columns(n_random, d, "abs_gaussian", generator=gen)
-flipped = dense.clone()
-k = torch.arange(n_random)
-r = torch.randint(d, (n_random,), generator=gen)
-c = torch.randint(d, (n_random,), generator=gen)
-flipped[k, r, c] *= -1.0                       # one negative entry; columns keep unit norm
-families = {
-    "dense $\\mathcal{U}_>$": dense,
-    "sparse $\\mathcal{U}_\\geq$": T.random_unit_columns(n_random, d, "sparse_nonneg", generator=gen),
-    "permutations": T.permutation_matrices(n_random, d, generator=gen),
-    "one entry negated": flipped,
-    "generic $\\mathcal{U}$": T.random_unit_columns(n_random, d, "gaussian", generator=gen),
-}
-nonneg = ["dense $\\mathcal{U}_>$", "sparse $\\mathcal{U}_\\geq$", "permutations"]
-negative = ["one entry negated", "generic $\\mathcal{U}$"]
-W_nonneg = torch.cat([families[n] for n in nonneg])
-W_negative = torch.cat([families[n] for n in negative])
-
-L_min = T.ncl_min_one_sparse(d, alpha)
-ncl = {name: T.ncl_loss_enumerated(W, alpha) for name, W in families.items()}
-ncl_gap = {name: v - L_min for name, v in ncl.items()}
-mincos = {name: max_cosine_summary(W, I)[:, 0] for name, W in families.items()}
-medcos = {name: max_cosine_summary(W, I)[:, 1] for name, W in families.items()}
-
-chk_a1 = T.check_ncl_minima(W_nonneg, W_negative, alpha)
-chk_a2 = T.check_far_minima(torch.cat([families[n] for n in nonneg[:2]]))
-chk_a3 = T.check_negative_entries_worse(W_negative, alpha)
 v_a1 = verdict("Theorem 1(a): every sampled W in U_>= is a global minimiser of Eq. 6 over U (direct enumeration)",
                chk_a1.holds, f"premise (unit columns, >= 0) fails for {chk_a1['premise_failures']} samples; "
                f"spread over U_>= {chk_a1['spread']:.1e}; best sample of U below them by {chk_a1['below_others']:.1e}; "
@@ -170,26 +194,6 @@ v_a2 = verdict("Theorem 1(a): most of these global minima are non-collapsed yet 
                f"max-cosine {chk_a2['median_mincos']:.2f}")
 v_a3 = verdict("a W in U with a negative entry does strictly worse than the minimum", chk_a3.holds,
                f"smallest gap {chk_a3.value:.1e} over {2 * n_random} matrices", paper_claim=False)
-
-# %% tags=["hide-input"]
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
-bins = np.linspace(0, 1, 41)
-for name, color in zip(nonneg[:2], ["C0", "C1"]):
-    axes[0].hist(mincos[name].numpy(), bins=bins, alpha=0.6, color=color, label=f"{name}: minimum")
-    axes[0].hist(medcos[name].numpy(), bins=bins, histtype="step", lw=1.5, color=color,
-                 label=f"{name}: median")
-axes[0].axvline(1.0, color="k", ls="--", lw=1, label="permutations (all = 1)")
-axes[0].set(xlabel="max-cosine (Eq. 11) against M = I", ylabel="matrices",
-            title=f"(a) global minima of Eq. 6, d = {d}")
-axes[0].legend(fontsize=7, loc="upper left")
-for name, color in zip(negative, ["C3", "C4"]):
-    axes[1].hist(np.log10(ncl_gap[name].numpy()), bins=40, alpha=0.6, color=color, label=name)
-axes[1].set(xlabel="log10 (L_non-CL(W, W) - (2 - 2 alpha^2))", ylabel="matrices",
-            title=f"W with negative entries (non-negative W: |gap| <= {chk_a1.value:.1g})")
-axes[1].legend(fontsize=8)
-save_figure(fig, "theorem-1-ncl-minima", params,
-            "Theorem 1(a): non-negative unit-column matrices all attain the minimum of Eq. 6 yet have "
-            "low max-cosine to the ground truth; a negative entry raises the loss.", label=f"Theorem 1 (companion, {profile} profile)");
 
 # %% [markdown]
 # ### (b) The contrastive surrogate singles out the permutations

@@ -23,7 +23,120 @@
 # initial weights already does (Corollary 1). This page runs that gradient descent with the exact
 # expected gradient and with minibatch gradients on sampled data, compares both with the
 # theorem's closed form, and measures the max-cosine against the best linear combination.
-#
+
+# %% tags=["parameters"]
+profile = "smoke"  # str: "smoke" (seconds) or "paper" (p and m 50, more steps)
+d = 10  # int: latent dimension d
+p = None  # int: input dimension p; None: smoke 20, paper 50
+m = None  # int: neurons m; None: same as p
+alpha = 0.5  # float: mask keep probability, D_jj ~ Bernoulli(alpha) (Eq. 3)
+p_sparse = 0.2  # float: Pr(z_i nonzero); kappa, the value of E z_i^2, follows from it and the latent scheme
+latents = "paper"  # str: latent scheme of landscape.data, "paper" or "one_hot" ("code" has correlated coordinates)
+noise = "paper"  # str: noise scheme of landscape.data ("paper": variance log d / d, "code", "none")
+eta = 0.1  # float: learning rate eta_t (constant)
+weight_decay = "sum_preserving"  # float | str: lambda_t; "sum_preserving": 1 - c_t, "paper_example": 1 - c_t / 2, or a number
+steps = None  # int: gradient steps T; None: smoke 300, paper 2000
+n_data = 1000  # int: dataset size for the sampled-data runs (Sec. 4.2)
+batch = None  # int: minibatch size; None: smoke 256, paper 512
+record_every = None  # int: record the weights every this many steps; None: smoke 10, paper 50
+drift_n = [250, 1000, 4000, 16000]  # list[int]: sample sizes n of the finite-sample drift illustration
+seed = 0  # int: seed of every random draw on this page
+
+# %% tags=["hide-input", "hide-output"]
+import math
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from landscape import theory as T
+from landscape.data import dictionary, make_dataset, noise_std
+from landscape.metrics import max_cosine_summary
+from landscape.companion import page
+from landscape.companion.page import key_numbers, save_figure, verdict
+
+p, steps, batch, record_every = page.theory_profile(profile, globals(), p=(20, 50), steps=(300, 2000),
+                                                   batch=(256, 512), record_every=(10, 50))
+m = int(p if m is None else m)
+
+kappa = T.latent_second_moment(d, p_sparse, latents)
+sigma0 = noise_std(d, noise)
+c = 2 * eta * alpha ** 2 * (kappa + sigma0 ** 2)
+DECAY_RULES = {"sum_preserving": 1 - c, "paper_example": 1 - c / 2}
+if isinstance(weight_decay, str):
+    if weight_decay not in DECAY_RULES:
+        raise ValueError(f"unknown weight_decay rule {weight_decay!r}; valid: {', '.join(DECAY_RULES)} or a number")
+    lam = DECAY_RULES[weight_decay]
+else:
+    lam = float(weight_decay)
+params = page.show_settings(profile=profile, d=d, p=p, m=m, alpha=alpha, p_sparse=p_sparse, latents=latents,
+                            noise=noise, eta=eta, weight_decay=weight_decay, lam=lam, steps=steps, n_data=n_data,
+                            batch=batch, record_every=record_every, drift_n=drift_n, seed=seed)
+
+gen = torch.Generator().manual_seed(seed)
+M = dictionary(p, d, "qr", generator=gen)
+std = 1 / math.sqrt(p * d)                         # N(0, 1/(p d)) initialisation (Sec. 4.2)
+Wo0 = std * torch.randn(m, p, generator=gen, dtype=torch.float64)
+Wt0 = std * torch.randn(m, p, generator=gen, dtype=torch.float64)
+X, _ = make_dataset(n_data, M, p_sparse, latents, noise, generator=gen)
+record = sorted(set(range(0, steps + 1, record_every)) | {steps})
+t_start = time.perf_counter()
+
+# %% tags=["hide-input"]
+C1, C2, cs = T.linear_gd_coefficients(eta, lam, alpha, kappa, sigma0, steps)
+C1p, C2p, _ = T.linear_gd_coefficients(eta, lam, alpha, 0.0, sigma0, steps)
+runs = {
+    "exact gradient": T.linear_gd_exact(Wo0, Wt0, M, alpha, kappa, sigma0, eta, lam, steps, record),
+    f"full batch, n = {n_data}": T.linear_gd_dataset(Wo0, Wt0, X, alpha, eta, lam, steps, record),
+    f"minibatch {batch}": T.linear_gd_minibatch(Wo0, Wt0, X, alpha, eta, lam, steps, batch,
+                                                generator=gen, record=record),
+}
+exact_name, full_name, mini_name = list(runs)
+err = {name: np.array(list(T.theorem2_deviation(traj, Wo0, Wt0, M, C1, C2).values())) for name, traj in runs.items()}
+span = {name: [T.span_residual(traj[t][0] @ M, Wo0 @ M, Wt0 @ M) for t in record] for name, traj in runs.items()}
+
+Wo_T, Wt_T = runs[exact_name][steps]
+po, pt = T.predict_linear_gd(Wo0, Wt0, M, C1[steps], C2[steps], C1p[steps], C2p[steps])
+full_matrix_err = max(float((Wo_T - po).norm() / Wo_T.norm()), float((Wt_T - pt).norm() / Wt_T.norm()))
+chk_form = T.check_theorem2_form(runs[exact_name], Wo0, Wt0, M, C1, C2)
+C1_fit, C2_fit, fit_res = T.fit_theorem2_coefficients(runs[exact_name], Wo0, Wt0, M)
+chk_ranges = T.check_coefficient_ranges(C1_fit, C2_fit)
+ev = torch.linalg.eigvalsh(M.T @ (X.T @ X / n_data) @ M).numpy()
+spread = float((ev.max() - ev.min()) / ev.mean())
+
+drift_steps = sorted({s_ for s_ in (steps // 8, steps // 4, steps // 2, steps) if s_ > 0})
+drift = {}
+for n_ in drift_n:
+    Xn, _ = make_dataset(int(n_), M, p_sparse, latents, noise, generator=gen)
+    drift[int(n_)] = T.dataset_deviation(Wo0, Wt0, M, Xn, alpha, kappa, sigma0, eta, lam, drift_steps)
+
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(2, 2, figsize=(11, 8.4), layout="constrained")
+axes = axes.ravel()
+axes[3].axis("off")
+ts = np.arange(steps + 1)
+axes[0].semilogy(ts, C1, label="$C_{1,t}$")
+axes[0].semilogy(ts, C2, label="$C_{2,t}$")
+axes[0].semilogy(ts, C1p, ls="--", color="C0", alpha=0.6, label="$C_{1,t}$, orthogonal part ($\\kappa = 0$)")
+axes[0].semilogy(ts, C2p, ls="--", color="C1", alpha=0.6, label="$C_{2,t}$, orthogonal part")
+axes[0].set(xlabel="step t", title=f"Theorem 2's coefficients ($\\lambda$ = {lam:.4f})")
+axes[0].legend(fontsize=7)
+for name, color in zip(runs, ["k", "C2", "C3"]):
+    axes[1].semilogy(record, np.maximum(err[name], 1e-17), color=color, label=name)
+axes[1].set(xlabel="step t", ylabel="||W_t M - prediction|| / ||W_t M||",
+            title="deviation from the closed form")
+axes[1].legend(fontsize=8)
+for n_, row in drift.items():
+    axes[2].plot(drift_steps, [row[t] for t in drift_steps], "o-", label=f"full batch, n = {n_}")
+axes[2].set(xscale="log", yscale="log", xlabel="steps T", ylabel="deviation from the closed form",
+            title="finite-sample drift (outside the theorem)")
+axes[2].legend(fontsize=8)
+save_figure(fig, "theorem-2-recursion", params,
+            "Theorem 2: with the exact gradient W_t M follows the closed form to machine precision; "
+            "on sampled data the degenerate eigenvalue of E[xx^T] on range(M) splits and GD drifts.", label=f"Theorem 2 (companion, {profile} profile)");
+
+# %% [markdown]
 # **In short.** With $d$ = {glue:text}`thm2_d` and $p$ = {glue:text}`thm2_p`:
 #
 # * Theorem 2 holds exactly for the exact expected gradient: $\mathbf W_t \mathbf M$ follows the closed form, and therefore never
@@ -78,93 +191,15 @@
 # `weight_decay = "paper_example"` selects the paper's choice.
 # :::
 
-# %% tags=["parameters"]
-profile = "smoke"  # str: "smoke" (seconds) or "paper" (p and m 50, more steps)
-d = 10  # int: latent dimension d
-p = None  # int: input dimension p; None: smoke 20, paper 50
-m = None  # int: neurons m; None: same as p
-alpha = 0.5  # float: mask keep probability, D_jj ~ Bernoulli(alpha) (Eq. 3)
-p_sparse = 0.2  # float: Pr(z_i nonzero); kappa, the value of E z_i^2, follows from it and the latent scheme
-latents = "paper"  # str: latent scheme of landscape.data, "paper" or "one_hot" ("code" has correlated coordinates)
-noise = "paper"  # str: noise scheme of landscape.data ("paper": variance log d / d, "code", "none")
-eta = 0.1  # float: learning rate eta_t (constant)
-weight_decay = "sum_preserving"  # float | str: lambda_t; "sum_preserving": 1 - c_t, "paper_example": 1 - c_t / 2, or a number
-steps = None  # int: gradient steps T; None: smoke 300, paper 2000
-n_data = 1000  # int: dataset size for the sampled-data runs (Sec. 4.2)
-batch = None  # int: minibatch size; None: smoke 256, paper 512
-record_every = None  # int: record the weights every this many steps; None: smoke 10, paper 50
-drift_n = [250, 1000, 4000, 16000]  # list[int]: sample sizes n of the finite-sample drift illustration
-seed = 0  # int: seed of every random draw on this page
-
-# %% tags=["hide-input"]
-import math
-import time
-
-import matplotlib.pyplot as plt
-import numpy as np
-import torch
-
-from landscape import theory as T
-from landscape.data import dictionary, make_dataset, noise_std
-from landscape.metrics import max_cosine_summary
-from landscape.companion import page
-from landscape.companion.page import key_numbers, save_figure, verdict
-
-p, steps, batch, record_every = page.theory_profile(profile, globals(), p=(20, 50), steps=(300, 2000),
-                                                   batch=(256, 512), record_every=(10, 50))
-m = int(p if m is None else m)
-
-kappa = T.latent_second_moment(d, p_sparse, latents)
-sigma0 = noise_std(d, noise)
-c = 2 * eta * alpha ** 2 * (kappa + sigma0 ** 2)
-DECAY_RULES = {"sum_preserving": 1 - c, "paper_example": 1 - c / 2}
-if isinstance(weight_decay, str):
-    if weight_decay not in DECAY_RULES:
-        raise ValueError(f"unknown weight_decay rule {weight_decay!r}; valid: {', '.join(DECAY_RULES)} or a number")
-    lam = DECAY_RULES[weight_decay]
-else:
-    lam = float(weight_decay)
-params = page.show_settings(profile=profile, d=d, p=p, m=m, alpha=alpha, p_sparse=p_sparse, latents=latents,
-                            noise=noise, eta=eta, weight_decay=weight_decay, lam=lam, steps=steps, n_data=n_data,
-                            batch=batch, record_every=record_every, drift_n=drift_n, seed=seed)
-print(f"kappa = E z_i^2 = {kappa:.4f}, sigma0^2 = {sigma0 ** 2:.4f}, c = {c:.5f}, lambda = {lam:.5f}")
-
-gen = torch.Generator().manual_seed(seed)
-M = dictionary(p, d, "qr", generator=gen)
-std = 1 / math.sqrt(p * d)                         # N(0, 1/(p d)) initialisation (Sec. 4.2)
-Wo0 = std * torch.randn(m, p, generator=gen, dtype=torch.float64)
-Wt0 = std * torch.randn(m, p, generator=gen, dtype=torch.float64)
-X, _ = make_dataset(n_data, M, p_sparse, latents, noise, generator=gen)
-record = sorted(set(range(0, steps + 1, record_every)) | {steps})
-t_start = time.perf_counter()
-
 # %% [markdown]
 # Three runs from the same initialisation: the **exact** expected gradient (the theorem's setting),
 # the **full-batch** gradient on a fixed sample of `n_data` points (masks averaged out exactly:
 # $\nabla_{\mathbf W^o} = -2\alpha^2 \mathbf W^t \hat{\boldsymbol\Sigma}$, $\hat{\boldsymbol\Sigma} = \mathbf X^\top \mathbf X / n$), and **minibatch** SGD on that sample
-# with freshly drawn masks (what training does).
+# with freshly drawn masks (what training does). The figure at the top of the page compares them with the
+# closed form.
 
 # %% tags=["hide-input"]
-C1, C2, cs = T.linear_gd_coefficients(eta, lam, alpha, kappa, sigma0, steps)
-C1p, C2p, _ = T.linear_gd_coefficients(eta, lam, alpha, 0.0, sigma0, steps)
-runs = {
-    "exact gradient": T.linear_gd_exact(Wo0, Wt0, M, alpha, kappa, sigma0, eta, lam, steps, record),
-    f"full batch, n = {n_data}": T.linear_gd_dataset(Wo0, Wt0, X, alpha, eta, lam, steps, record),
-    f"minibatch {batch}": T.linear_gd_minibatch(Wo0, Wt0, X, alpha, eta, lam, steps, batch,
-                                                generator=gen, record=record),
-}
-exact_name, full_name, mini_name = list(runs)
-err = {name: np.array(list(T.theorem2_deviation(traj, Wo0, Wt0, M, C1, C2).values())) for name, traj in runs.items()}
-span = {name: [T.span_residual(traj[t][0] @ M, Wo0 @ M, Wt0 @ M) for t in record] for name, traj in runs.items()}
-
-Wo_T, Wt_T = runs[exact_name][steps]
-po, pt = T.predict_linear_gd(Wo0, Wt0, M, C1[steps], C2[steps], C1p[steps], C2p[steps])
-full_matrix_err = max(float((Wo_T - po).norm() / Wo_T.norm()), float((Wt_T - pt).norm() / Wt_T.norm()))
-chk_form = T.check_theorem2_form(runs[exact_name], Wo0, Wt0, M, C1, C2)
-C1_fit, C2_fit, fit_res = T.fit_theorem2_coefficients(runs[exact_name], Wo0, Wt0, M)
-chk_ranges = T.check_coefficient_ranges(C1_fit, C2_fit)
-ev = torch.linalg.eigvalsh(M.T @ (X.T @ X / n_data) @ M).numpy()
-spread = float((ev.max() - ev.min()) / ev.mean())
+print(f"kappa = E z_i^2 = {kappa:.4f}, sigma0^2 = {sigma0 ** 2:.4f}, c = {c:.5f}, lambda = {lam:.5f}")
 for name in runs:
     print(f"{name:22s} relative error of W_t M vs the closed form: at T {err[name][-1]:.2e}, "
           f"max {err[name].max():.2e}; distance from span(Wo_0 M, Wt_0 M) at T {span[name][-1]:.2e}")
@@ -186,11 +221,6 @@ v_t2c = verdict("Theorem 2: C_1,t in (0, 1) and C_2,t > 0, for the coefficients 
 # number of steps $T$ and the sample size $n$ (fresh samples of each size, same initialisation):
 
 # %% tags=["hide-input"]
-drift_steps = sorted({s_ for s_ in (steps // 8, steps // 4, steps // 2, steps) if s_ > 0})
-drift = {}
-for n_ in drift_n:
-    Xn, _ = make_dataset(int(n_), M, p_sparse, latents, noise, generator=gen)
-    drift[int(n_)] = T.dataset_deviation(Wo0, Wt0, M, Xn, alpha, kappa, sigma0, eta, lam, drift_steps)
 print("relative deviation of full-batch GD from Theorem 2's form (rows: n, columns: T = "
       + ", ".join(map(str, drift_steps)) + ")")
 for n_, row in drift.items():
@@ -215,31 +245,6 @@ v_binary = verdict("with {0, 1} latents (E[zz^T] != kappa I) exact-gradient GD l
                    chk_binary.holds, f"largest distance of Wo_t M from span(Wo_0 M, Wt_0 M) {chk_binary.value:.3f}; "
                    f"deviation from the closed form with kappa = E z_i^2 {binary_dev:.3f}; Corollary 1 on W M: "
                    f"excess {binary_excess.value:+.3f}", paper_claim=False)
-
-# %% tags=["hide-input"]
-fig, axes = plt.subplots(2, 2, figsize=(11, 8.4), layout="constrained")
-axes = axes.ravel()
-axes[3].axis("off")
-ts = np.arange(steps + 1)
-axes[0].semilogy(ts, C1, label="$C_{1,t}$")
-axes[0].semilogy(ts, C2, label="$C_{2,t}$")
-axes[0].semilogy(ts, C1p, ls="--", color="C0", alpha=0.6, label="$C_{1,t}$, orthogonal part ($\\kappa = 0$)")
-axes[0].semilogy(ts, C2p, ls="--", color="C1", alpha=0.6, label="$C_{2,t}$, orthogonal part")
-axes[0].set(xlabel="step t", title=f"Theorem 2's coefficients ($\\lambda$ = {lam:.4f})")
-axes[0].legend(fontsize=7)
-for name, color in zip(runs, ["k", "C2", "C3"]):
-    axes[1].semilogy(record, np.maximum(err[name], 1e-17), color=color, label=name)
-axes[1].set(xlabel="step t", ylabel="||W_t M - prediction|| / ||W_t M||",
-            title="deviation from the closed form")
-axes[1].legend(fontsize=8)
-for n_, row in drift.items():
-    axes[2].plot(drift_steps, [row[t] for t in drift_steps], "o-", label=f"full batch, n = {n_}")
-axes[2].set(xscale="log", yscale="log", xlabel="steps T", ylabel="deviation from the closed form",
-            title="finite-sample drift (outside the theorem)")
-axes[2].legend(fontsize=8)
-save_figure(fig, "theorem-2-recursion", params,
-            "Theorem 2: with the exact gradient W_t M follows the closed form to machine precision; "
-            "on sampled data the degenerate eigenvalue of E[xx^T] on range(M) splits and GD drifts.", label=f"Theorem 2 (companion, {profile} profile)");
 
 # %% [markdown]
 # ## Corollary 1

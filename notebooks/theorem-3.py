@@ -23,7 +23,177 @@
 # proof rests on Lemma 1 (Appendix D), a convergence statement for a normalised proportional
 # update. This page runs the procedure with the exact expected loss, measures how fast the
 # off-diagonal entries die, and shows what happens when each assumption is dropped.
-#
+
+# %% tags=["parameters"]
+profile = "smoke"  # str: "smoke" (seconds) or "paper" (larger d, more cold starts and bias values)
+d = None  # int: dimension d, also p and m; None: smoke 4, paper 5 (the exact expectation enumerates 7^d states)
+alpha = 0.5  # float: mask keep probability, D_jj ~ Bernoulli(alpha)
+kappa = 0.3  # float: Pr(z_i nonzero), also E z_i^2 (Assumption 1)
+bias = 0.2  # float: the fixed bias b_i of every unit, both encoders (Assumption 3)
+warm_scale = 0.1  # float: warm start I + Delta, Delta_ij ~ N(0, (warm_scale / d)^2), rows normalised
+eta = 20.0  # float: step size of each normalised gradient step
+alternations = None  # int: rounds of (Wo phase, Wt phase); None: smoke 6, paper 8
+inner_steps = 300  # int: cap on the steps of one phase ("until converged")
+tol = 1e-13  # float: a phase has converged when no entry moves more than this
+nonorm_steps = 25  # int: steps per phase without row normalisation (it never converges)
+n_cold = None  # int: cold (random) starts; None: smoke 3, paper 8
+bad_biases = [0.0, 1.1]  # list[float]: biases outside the admissible range to try
+fail_alpha = 0.95  # float: alpha of the case where b violates the o(1) condition (alpha^2 kappa / (1 - b) >= 1)
+fail_kappa = 0.9  # float: kappa of that case
+noise_sigma = 0.05  # float: noise std sigma0 of the noisy case (M = I, x = z + eps)
+noise_samples = None  # int: fixed draws of the noisy case's sample-average loss; None: smoke 20000, paper 100000
+c3_mc_samples = 400000  # int: Monte-Carlo draws for the App. C.3 erratum
+n_bias = None  # int: bias values in the sweep over [0, 1.2]; None: smoke 9, paper 13
+sweep_inner_steps = 100  # int: cap on the steps of one phase in the bias sweep
+lemma_a = [-0.5, 0.2, 1.0]  # list[float]: Lemma 1's a
+lemma_d = [2, 5, 20]  # list[int]: Lemma 1's d
+lemma_c = [0.1, 0.5, 2.0]  # list[float]: Lemma 1's step c (constant in t)
+lemma_steps = 400  # int: Lemma 1 iterations
+seed = 0  # int: seed of every random draw on this page
+
+# %% tags=["hide-input", "hide-output"]
+import itertools
+import math
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from landscape import theory as T
+from landscape.metrics import max_cosine_summary
+from landscape.companion import page
+from landscape.companion.page import key_numbers, save_figure, verdict
+
+d, alternations, n_cold, n_bias, noise_samples = page.theory_profile(
+    profile, globals(), d=(4, 5), alternations=(6, 8), n_cold=(3, 8), n_bias=(9, 13), noise_samples=(20000, 100000))
+params = page.show_settings(profile=profile, d=d, alpha=alpha, kappa=kappa, bias=bias, warm_scale=warm_scale, eta=eta,
+                            alternations=alternations, inner_steps=inner_steps, tol=tol, nonorm_steps=nonorm_steps,
+                            n_cold=n_cold, bad_biases=bad_biases, fail_alpha=fail_alpha, fail_kappa=fail_kappa,
+                            noise_sigma=noise_sigma, noise_samples=noise_samples, c3_mc_samples=c3_mc_samples, n_bias=n_bias, sweep_inner_steps=sweep_inner_steps,
+                            lemma_a=lemma_a, lemma_d=lemma_d, lemma_c=lemma_c, lemma_steps=lemma_steps, seed=seed)
+
+gen = torch.Generator().manual_seed(seed)
+I = torch.eye(d, dtype=torch.float64)
+a2k = alpha ** 2 * kappa
+b = torch.full((d,), bias, dtype=torch.float64)
+Wo0 = T.warm_start(d, warm_scale / d, generator=gen)
+Wt0 = T.warm_start(d, warm_scale / d, generator=gen)
+t_start = time.perf_counter()
+
+
+def off_diag(W: torch.Tensor) -> torch.Tensor:
+    return W - torch.diag_embed(torch.diagonal(W, dim1=-2, dim2=-1))
+
+
+def run(Wo, Wt, bvec, **kw):
+    kw = dict(eta=eta, alternations=alternations, inner_steps=inner_steps, tol=tol) | kw
+    return T.alternating_optimization(Wo, Wt, bvec, bvec, alpha, kappa, **kw)
+
+
+def dist_to_I(res) -> np.ndarray:
+    """max |W - I| of the matrix each phase updated (phase 0: the target that drives phase 1)."""
+    mats = [res.phases[0][1]] + [res.updated(k) for k in range(1, len(res.phases))]
+    return np.array([float((W - I).abs().max()) for W in mats])
+
+# %% tags=["hide-input"]
+# from a warm start, with all four assumptions
+lo_o, hi_o = T.theorem3_bias_range(Wo0)
+lo_t, hi_t = T.theorem3_bias_range(Wt0)
+range_lo, range_hi = float(torch.maximum(lo_o, lo_t).max()), float(torch.minimum(hi_o, hi_t).min())
+chk_pre = [T.theorem3_assumption3(W, b, alpha, kappa) for W in (Wo0, Wt0)]
+
+res = run(Wo0, Wt0, b)
+factors = T.measured_phase_factors(res, Wt0, floor=1e4 * tol)
+off_max = np.array([float(off_diag(W).abs().max()) for W in [Wt0] + [res.updated(k) for k in range(1, len(res.phases))]])
+chk_conv = T.check_converges(res)
+chk_rate = T.check_phase_factor_below_one(factors)
+chk_pred = T.check_phase_factor_prediction(factors, alpha, kappa, bias)
+regime_ok = T.assumption3_range_along_run(res, b)
+lemma_link = T.phase_lemma1_deviation(res, Wt0, bias, alpha, kappa)
+measured = chk_rate.value
+
+# b not o(1), and with noise
+res_fail = T.alternating_optimization(Wo0, Wt0, b, b, fail_alpha, fail_kappa, eta=eta, alternations=alternations,
+                                      inner_steps=inner_steps, tol=tol)
+fail_factors = T.measured_phase_factors(res_fail, Wt0, floor=1e4 * tol)
+chk_fail_pre = T.theorem3_assumption3(Wo0, b, fail_alpha, fail_kappa)
+chk_fail = T.check_stalls(res_fail)
+fail_range = T.assumption3_range_along_run(res_fail, b)
+
+res_noisy = run(Wo0, Wt0, b, samples=T.theorem3_samples(noise_samples, d, alpha, kappa, noise_sigma,
+                                                        generator=torch.Generator().manual_seed(seed + 2)))
+res_clean = run(Wo0, Wt0, b, samples=T.theorem3_samples(noise_samples, d, alpha, kappa, 0.0,
+                                                        generator=torch.Generator().manual_seed(seed + 2)))
+chk_noisy = T.check_noise_effect(res_noisy, res_clean)
+
+# breaking one assumption at a time
+res_nonorm = run(Wo0, Wt0, b, normalize=False, inner_steps=nonorm_steps)
+W_nn = res_nonorm.phases[-1][0]
+chk_nonorm = T.check_stalls(res_nonorm)
+nonorm_dir = float(off_diag(T.normalize_rows(W_nn)).abs().max())
+
+cold = []
+for _ in range(n_cold):
+    Co = T.normalize_rows(torch.randn(d, d, generator=gen, dtype=torch.float64))
+    Ct = T.normalize_rows(torch.randn(d, d, generator=gen, dtype=torch.float64))
+    r = run(Co, Ct, b)
+    W = r.phases[-1][0]
+    cold.append(dict(res=r, W=W, mincos=float(max_cosine_summary(W, I)[0])))
+chk_cold = T.check_cold_starts([c_["W"] for c_ in cold])
+
+bad = {}
+for bb in bad_biases:
+    r = run(Wo0, Wt0, torch.full((d,), float(bb), dtype=torch.float64))
+    bad[bb] = dict(res=r, check=T.check_stalls(r))
+
+sweep_b = np.linspace(0.0, 1.2, n_bias)
+start_dist = max(float((Wo0 - I).abs().max()), float((Wt0 - I).abs().max()))
+sweep_dist = np.array([T.distance_to_identity(run(Wo0, Wt0, torch.full((d,), float(bb), dtype=torch.float64),
+                                                  inner_steps=sweep_inner_steps))[-1] for bb in sweep_b])
+# "converging": the distance to I fell by at least 100x over the run (slow rates included)
+conv_b = sweep_b[sweep_dist < 1e-2 * start_dist]
+
+# %% tags=["hide-input"]
+fig, axes = plt.subplots(2, 2, figsize=(11, 8.4), layout="constrained")
+axes = axes.ravel()
+axes[3].axis("off")
+ks = np.arange(len(off_max))
+axes[0].semilogy(ks, np.maximum(off_max, 1e-18), "o-", color="k", label="measured max $|W_{ij}|$, $i \\neq j$")
+axes[0].semilogy(ks, off_max[0] * a2k ** ks, "--", color="C0", label="$(\\alpha^2\\kappa)^k$ (paper)")
+axes[0].semilogy(ks, off_max[0] * (a2k / (1 - bias)) ** ks, ":", color="C3",
+                 label="$(\\alpha^2\\kappa/(1-b))^k$")
+axes[0].axhline(1e4 * tol, color="gray", lw=0.8, label="ratios measured above this")
+axes[0].set(xlabel="phase k (odd: $W^o$, even: $W^t$)", ylabel="largest off-diagonal entry",
+            title=f"Theorem 3: warm start, d = {d}, b = {bias}")
+axes[0].legend(fontsize=8)
+axes[1].semilogy(dist_to_I(res), "o-", color="k", label="all assumptions")
+axes[1].semilogy(dist_to_I(res_nonorm), "s-", color="C3", label="no normalisation")
+for j, c_ in enumerate(cold):
+    axes[1].semilogy(np.maximum(dist_to_I(c_["res"]), 1e-18), "^-", color="C1", alpha=0.7,
+                     label="cold starts" if j == 0 else None)
+for bb, color in zip(bad, ["C2", "C4", "C5", "C6"]):
+    axes[1].semilogy(np.maximum(dist_to_I(bad[bb]["res"]), 1e-18), "d-", color=color, label=f"b = {bb}")
+axes[1].semilogy(dist_to_I(res_fail), "v-", color="C9", label=f"alpha = {fail_alpha}, kappa = {fail_kappa} (b not o(1))")
+axes[1].semilogy(dist_to_I(res_noisy), "x-", color="C7", label=f"noise sigma0 = {noise_sigma}")
+axes[1].set(xlabel="phase k", ylabel="max |W - I|", title="breaking one assumption at a time")
+axes[1].legend(fontsize=7)
+axes[2].semilogy(sweep_b, np.maximum(sweep_dist, 1e-18), "o-", color="k", label="measured")
+fine_b = np.linspace(0, range_hi, 200)
+# Wo was updated one phase before the last, so its distance is start x rate^(2K - 1)
+axes[2].semilogy(fine_b, start_dist * (a2k / (1 - fine_b)) ** (2 * alternations - 1), "--", color="C3",
+                 label="predicted: start x $(\\alpha^2\\kappa/(1-b))^{2K-1}$")
+axes[2].axhline(tol, color="gray", lw=0.8, label="inner-phase tolerance")
+axes[2].axvspan(range_lo, range_hi, color="C2", alpha=0.2, label="sufficient range at the warm start")
+axes[2].axvline(bias, color="k", ls=":", lw=1, label=f"b used above ({bias})")
+axes[2].set(xlabel="bias b", ylabel=f"max |W - I| after K = {alternations} alternations",
+            title="where the bias lets it converge", ylim=(1e-17, 1))
+axes[2].legend(fontsize=7)
+save_figure(fig, "theorem-3-convergence", params,
+            "Theorem 3: from a warm start the off-diagonal entries shrink by alpha^2 kappa / (1 - b) per "
+            "phase; dropping normalisation, the warm start or an admissible bias breaks convergence to I.", label=f"Theorem 3 (companion, {profile} profile)");
+
+# %% [markdown]
 # **In short.** From a warm start with $d$ = {glue:text}`thm3_d`, $\alpha^2\kappa$ = {glue:text}`thm3_alpha2kappa:.4f` and a fixed bias
 # $b$ = {glue:text}`thm3_bias` that satisfies Assumption 3 as the paper states it (holds: {glue:text}`thm3_assumption3_at_start`),
 # alternating normalised gradient descent converges to $\mathbf I$ (holds: {glue:text}`thm3_converges`), the off-diagonal entries
@@ -78,98 +248,15 @@
 # alone does not guarantee convergence (a case below).
 # :::
 
-# %% tags=["parameters"]
-profile = "smoke"  # str: "smoke" (seconds) or "paper" (larger d, more cold starts and bias values)
-d = None  # int: dimension d, also p and m; None: smoke 4, paper 5 (the exact expectation enumerates 7^d states)
-alpha = 0.5  # float: mask keep probability, D_jj ~ Bernoulli(alpha)
-kappa = 0.3  # float: Pr(z_i nonzero), also E z_i^2 (Assumption 1)
-bias = 0.2  # float: the fixed bias b_i of every unit, both encoders (Assumption 3)
-warm_scale = 0.1  # float: warm start I + Delta, Delta_ij ~ N(0, (warm_scale / d)^2), rows normalised
-eta = 20.0  # float: step size of each normalised gradient step
-alternations = None  # int: rounds of (Wo phase, Wt phase); None: smoke 6, paper 8
-inner_steps = 300  # int: cap on the steps of one phase ("until converged")
-tol = 1e-13  # float: a phase has converged when no entry moves more than this
-nonorm_steps = 25  # int: steps per phase without row normalisation (it never converges)
-n_cold = None  # int: cold (random) starts; None: smoke 3, paper 8
-bad_biases = [0.0, 1.1]  # list[float]: biases outside the admissible range to try
-fail_alpha = 0.95  # float: alpha of the case where b violates the o(1) condition (alpha^2 kappa / (1 - b) >= 1)
-fail_kappa = 0.9  # float: kappa of that case
-noise_sigma = 0.05  # float: noise std sigma0 of the noisy case (M = I, x = z + eps)
-noise_samples = None  # int: fixed draws of the noisy case's sample-average loss; None: smoke 20000, paper 100000
-c3_mc_samples = 400000  # int: Monte-Carlo draws for the App. C.3 erratum
-n_bias = None  # int: bias values in the sweep over [0, 1.2]; None: smoke 9, paper 13
-sweep_inner_steps = 100  # int: cap on the steps of one phase in the bias sweep
-lemma_a = [-0.5, 0.2, 1.0]  # list[float]: Lemma 1's a
-lemma_d = [2, 5, 20]  # list[int]: Lemma 1's d
-lemma_c = [0.1, 0.5, 2.0]  # list[float]: Lemma 1's step c (constant in t)
-lemma_steps = 400  # int: Lemma 1 iterations
-seed = 0  # int: seed of every random draw on this page
-
-# %% tags=["hide-input"]
-import itertools
-import math
-import time
-
-import matplotlib.pyplot as plt
-import numpy as np
-import torch
-
-from landscape import theory as T
-from landscape.metrics import max_cosine_summary
-from landscape.companion import page
-from landscape.companion.page import key_numbers, save_figure, verdict
-
-d, alternations, n_cold, n_bias, noise_samples = page.theory_profile(
-    profile, globals(), d=(4, 5), alternations=(6, 8), n_cold=(3, 8), n_bias=(9, 13), noise_samples=(20000, 100000))
-params = page.show_settings(profile=profile, d=d, alpha=alpha, kappa=kappa, bias=bias, warm_scale=warm_scale, eta=eta,
-                            alternations=alternations, inner_steps=inner_steps, tol=tol, nonorm_steps=nonorm_steps,
-                            n_cold=n_cold, bad_biases=bad_biases, fail_alpha=fail_alpha, fail_kappa=fail_kappa,
-                            noise_sigma=noise_sigma, noise_samples=noise_samples, c3_mc_samples=c3_mc_samples, n_bias=n_bias, sweep_inner_steps=sweep_inner_steps,
-                            lemma_a=lemma_a, lemma_d=lemma_d, lemma_c=lemma_c, lemma_steps=lemma_steps, seed=seed)
-
-gen = torch.Generator().manual_seed(seed)
-I = torch.eye(d, dtype=torch.float64)
-a2k = alpha ** 2 * kappa
-b = torch.full((d,), bias, dtype=torch.float64)
-Wo0 = T.warm_start(d, warm_scale / d, generator=gen)
-Wt0 = T.warm_start(d, warm_scale / d, generator=gen)
-t_start = time.perf_counter()
-
-
-def off_diag(W: torch.Tensor) -> torch.Tensor:
-    return W - torch.diag_embed(torch.diagonal(W, dim1=-2, dim2=-1))
-
-
-def run(Wo, Wt, bvec, **kw):
-    kw = dict(eta=eta, alternations=alternations, inner_steps=inner_steps, tol=tol) | kw
-    return T.alternating_optimization(Wo, Wt, bvec, bvec, alpha, kappa, **kw)
-
-
-def dist_to_I(res) -> np.ndarray:
-    """max |W - I| of the matrix each phase updated (phase 0: the target that drives phase 1)."""
-    mats = [res.phases[0][1]] + [res.updated(k) for k in range(1, len(res.phases))]
-    return np.array([float((W - I).abs().max()) for W in mats])
-
 # %% [markdown]
 # ### From a warm start, with all four assumptions
+#
+# The figure at the top of the page shows this run (top left), the runs of the next two sections, which
+# break one assumption at a time or add noise (top right), and a sweep over the bias (bottom left).
 
 # %% tags=["hide-input"]
-lo_o, hi_o = T.theorem3_bias_range(Wo0)
-lo_t, hi_t = T.theorem3_bias_range(Wt0)
-range_lo, range_hi = float(torch.maximum(lo_o, lo_t).max()), float(torch.minimum(hi_o, hi_t).min())
-chk_pre = [T.theorem3_assumption3(W, b, alpha, kappa) for W in (Wo0, Wt0)]
 print(f"admissible bias at the warm start: ({range_lo:.3f}, {range_hi:.3f}); bias = {bias}; "
       f"alpha^2 kappa / (1 - b) = {T.phase_factor(alpha, kappa, bias):.4f}")
-
-res = run(Wo0, Wt0, b)
-factors = T.measured_phase_factors(res, Wt0, floor=1e4 * tol)
-off_max = np.array([float(off_diag(W).abs().max()) for W in [Wt0] + [res.updated(k) for k in range(1, len(res.phases))]])
-chk_conv = T.check_converges(res)
-chk_rate = T.check_phase_factor_below_one(factors)
-chk_pred = T.check_phase_factor_prediction(factors, alpha, kappa, bias)
-regime_ok = T.assumption3_range_along_run(res, b)
-lemma_link = T.phase_lemma1_deviation(res, Wt0, bias, alpha, kappa)
-measured = chk_rate.value
 print(f"inner steps per phase: {res.inner_steps}")
 print(f"max off-diagonal per phase: " + ", ".join(f"{x:.2e}" for x in off_max))
 print(f"per-phase factor (median over entries): " + ", ".join(f"{x:.5f}" for x in factors))
@@ -204,12 +291,6 @@ v_link = verdict("each inner phase ends at Lemma 1's fixed point, row by row", l
 # the noise is judged against that noise-free sample run.
 
 # %% tags=["hide-input"]
-res_fail = T.alternating_optimization(Wo0, Wt0, b, b, fail_alpha, fail_kappa, eta=eta, alternations=alternations,
-                                      inner_steps=inner_steps, tol=tol)
-fail_factors = T.measured_phase_factors(res_fail, Wt0, floor=1e4 * tol)
-chk_fail_pre = T.theorem3_assumption3(Wo0, b, fail_alpha, fail_kappa)
-chk_fail = T.check_stalls(res_fail)
-fail_range = T.assumption3_range_along_run(res_fail, b)
 v_fail = verdict("with b violating the o(1) condition (alpha^2 kappa / (1 - b) >= 1) W does not converge, although "
                  "the range of Assumption 3 holds along the whole run",
                  chk_fail.holds and fail_range and not chk_fail_pre.holds,
@@ -217,11 +298,6 @@ v_fail = verdict("with b violating the o(1) condition (alpha^2 kappa / (1 - b) >
                  f"measured {float(np.median(fail_factors)):.4f} per phase; max |W - I| {chk_fail['start']:.2e} -> "
                  f"{chk_fail['final']:.2e}; range holds throughout: {fail_range}", paper_claim=False)
 
-res_noisy = run(Wo0, Wt0, b, samples=T.theorem3_samples(noise_samples, d, alpha, kappa, noise_sigma,
-                                                        generator=torch.Generator().manual_seed(seed + 2)))
-res_clean = run(Wo0, Wt0, b, samples=T.theorem3_samples(noise_samples, d, alpha, kappa, 0.0,
-                                                        generator=torch.Generator().manual_seed(seed + 2)))
-chk_noisy = T.check_noise_effect(res_noisy, res_clean)
 v_noisy = verdict(f"with noise (sigma0 = {noise_sigma}) the alternation ends as near I as without it, on the same sample",
                   chk_noisy.holds, f"max |W - I| at the end {chk_noisy['noisy']:.2e} with noise, {chk_noisy['clean']:.2e} "
                   f"without (same {noise_samples} draws of latents and masks; exact expectation without noise: "
@@ -238,36 +314,13 @@ v_noisy = verdict(f"with noise (sigma0 = {noise_sigma}) the alternation ends as 
 #   convergence actually holds, against the sufficient range computed at the warm start.
 
 # %% tags=["hide-input"]
-res_nonorm = run(Wo0, Wt0, b, normalize=False, inner_steps=nonorm_steps)
-W_nn = res_nonorm.phases[-1][0]
-chk_nonorm = T.check_stalls(res_nonorm)
-nonorm_dir = float(off_diag(T.normalize_rows(W_nn)).abs().max())
 print(f"no normalisation: max |W - I| = {chk_nonorm['final']:.2e}, row norms up to {float(W_nn.norm(dim=-1).max()):.2e}; "
       f"rows as directions: largest off-diagonal {nonorm_dir:.1e}")
-
-cold = []
-for _ in range(n_cold):
-    Co = T.normalize_rows(torch.randn(d, d, generator=gen, dtype=torch.float64))
-    Ct = T.normalize_rows(torch.randn(d, d, generator=gen, dtype=torch.float64))
-    r = run(Co, Ct, b)
-    W = r.phases[-1][0]
-    cold.append(dict(res=r, W=W, mincos=float(max_cosine_summary(W, I)[0])))
-    print(f"cold start: max |W - I| = {float((W - I).abs().max()):.3f}, minimum max-cosine {cold[-1]['mincos']:.3f}, "
-          f"ends at: " + ", ".join(k_ for k_, v_ in T.reached(W).items() if v_))
-chk_cold = T.check_cold_starts([c_["W"] for c_ in cold])
-
-bad = {}
-for bb in bad_biases:
-    r = run(Wo0, Wt0, torch.full((d,), float(bb), dtype=torch.float64))
-    bad[bb] = dict(res=r, check=T.check_stalls(r))
+for c_ in cold:
+    print(f"cold start: max |W - I| = {float((c_['W'] - I).abs().max()):.3f}, minimum max-cosine {c_['mincos']:.3f}, "
+          f"ends at: " + ", ".join(k_ for k_, v_ in T.reached(c_['W']).items() if v_))
+for bb in bad:
     print(f"bias {bb}: max |W - I| = {bad[bb]['check']['final']:.3e}")
-
-sweep_b = np.linspace(0.0, 1.2, n_bias)
-start_dist = max(float((Wo0 - I).abs().max()), float((Wt0 - I).abs().max()))
-sweep_dist = np.array([T.distance_to_identity(run(Wo0, Wt0, torch.full((d,), float(bb), dtype=torch.float64),
-                                                  inner_steps=sweep_inner_steps))[-1] for bb in sweep_b])
-# "converging": the distance to I fell by at least 100x over the run (slow rates included)
-conv_b = sweep_b[sweep_dist < 1e-2 * start_dist]
 print("bias sweep, max |W - I|: " + ", ".join(f"{bb:.2f}: {x:.1e}" for bb, x in zip(sweep_b, sweep_dist)))
 
 v_nonorm = verdict("without row normalisation (Assumption 4) W does not converge to I", chk_nonorm.holds,
@@ -285,45 +338,6 @@ v_bias = verdict("with the bias outside the admissible range W does not converge
                  f"{conv_b.max() if len(conv_b) else float('nan'):.2f}] vs the range at the warm start "
                  f"({range_lo:.2f}, {range_hi:.2f}) and b < 1 - alpha^2 kappa = {1 - a2k:.2f}", paper_claim=False)
 print(f"elapsed {time.perf_counter() - t_start:.1f} s")
-
-# %% tags=["hide-input"]
-fig, axes = plt.subplots(2, 2, figsize=(11, 8.4), layout="constrained")
-axes = axes.ravel()
-axes[3].axis("off")
-ks = np.arange(len(off_max))
-axes[0].semilogy(ks, np.maximum(off_max, 1e-18), "o-", color="k", label="measured max $|W_{ij}|$, $i \\neq j$")
-axes[0].semilogy(ks, off_max[0] * a2k ** ks, "--", color="C0", label="$(\\alpha^2\\kappa)^k$ (paper)")
-axes[0].semilogy(ks, off_max[0] * (a2k / (1 - bias)) ** ks, ":", color="C3",
-                 label="$(\\alpha^2\\kappa/(1-b))^k$")
-axes[0].axhline(1e4 * tol, color="gray", lw=0.8, label="ratios measured above this")
-axes[0].set(xlabel="phase k (odd: $W^o$, even: $W^t$)", ylabel="largest off-diagonal entry",
-            title=f"Theorem 3: warm start, d = {d}, b = {bias}")
-axes[0].legend(fontsize=8)
-axes[1].semilogy(dist_to_I(res), "o-", color="k", label="all assumptions")
-axes[1].semilogy(dist_to_I(res_nonorm), "s-", color="C3", label="no normalisation")
-for j, c_ in enumerate(cold):
-    axes[1].semilogy(np.maximum(dist_to_I(c_["res"]), 1e-18), "^-", color="C1", alpha=0.7,
-                     label="cold starts" if j == 0 else None)
-for bb, color in zip(bad, ["C2", "C4", "C5", "C6"]):
-    axes[1].semilogy(np.maximum(dist_to_I(bad[bb]["res"]), 1e-18), "d-", color=color, label=f"b = {bb}")
-axes[1].semilogy(dist_to_I(res_fail), "v-", color="C9", label=f"alpha = {fail_alpha}, kappa = {fail_kappa} (b not o(1))")
-axes[1].semilogy(dist_to_I(res_noisy), "x-", color="C7", label=f"noise sigma0 = {noise_sigma}")
-axes[1].set(xlabel="phase k", ylabel="max |W - I|", title="breaking one assumption at a time")
-axes[1].legend(fontsize=7)
-axes[2].semilogy(sweep_b, np.maximum(sweep_dist, 1e-18), "o-", color="k", label="measured")
-fine_b = np.linspace(0, range_hi, 200)
-# Wo was updated one phase before the last, so its distance is start x rate^(2K - 1)
-axes[2].semilogy(fine_b, start_dist * (a2k / (1 - fine_b)) ** (2 * alternations - 1), "--", color="C3",
-                 label="predicted: start x $(\\alpha^2\\kappa/(1-b))^{2K-1}$")
-axes[2].axhline(tol, color="gray", lw=0.8, label="inner-phase tolerance")
-axes[2].axvspan(range_lo, range_hi, color="C2", alpha=0.2, label="sufficient range at the warm start")
-axes[2].axvline(bias, color="k", ls=":", lw=1, label=f"b used above ({bias})")
-axes[2].set(xlabel="bias b", ylabel=f"max |W - I| after K = {alternations} alternations",
-            title="where the bias lets it converge", ylim=(1e-17, 1))
-axes[2].legend(fontsize=7)
-save_figure(fig, "theorem-3-convergence", params,
-            "Theorem 3: from a warm start the off-diagonal entries shrink by alpha^2 kappa / (1 - b) per "
-            "phase; dropping normalisation, the warm start or an admissible bias breaks convergence to I.", label=f"Theorem 3 (companion, {profile} profile)");
 
 # %% [markdown]
 # ## Lemma 1

@@ -112,6 +112,9 @@ def sweep_atlas(name: str) -> None:
     if prov.exists():
         record = json.loads(prov.read_text())
         record["trained_on"] = f"{os.cpu_count()} CPU cores, torch device {'cuda' if torch_cuda() else 'cpu'}"
+        # their wall times are those of one-thread workers running side by side, not of one run
+        # on the machine's cores (tests/test_train.py leaves them out of the time estimate's check)
+        record["shipped_runs"] = shipped
         write_json(REPO_ROOT / "results" / "atlas" / f"{name}-sweep.json", record)
 
 

@@ -119,11 +119,14 @@ def test_grid_summary_leaves_missing_cells_nan_and_counts_them():
     assert A.boundary_text(spec, params, s, "NCL") == ["Eq. 3, keep 0.5: below 0.8 everywhere"]
 
 
-def test_crossing_interpolates_the_first_fall_through_the_level():
-    assert A.crossing([0.9, 0.9, 0.7, 0.5], [0, 1, 2, 3], 0.8) == pytest.approx(1.5)
-    assert A.crossing([0.95, 0.85, 0.6], [0.0, 0.1, 0.3], 0.8) == pytest.approx(0.1 + 0.05 / 0.25 * 0.2)
-    assert A.crossing([0.5, 0.6, 0.9], [0, 1, 2], 0.8) is None           # rises: not a fall
+def test_crossing_interpolates_the_first_pass_through_the_level():
+    assert A.crossing([0.9, 0.9, 0.7, 0.5], [0, 1, 2, 3], 0.8) == pytest.approx((1.5, "falls"))
+    x, how = A.crossing([0.95, 0.85, 0.6], [0.0, 0.1, 0.3], 0.8)
+    assert how == "falls" and x == pytest.approx(0.1 + 0.05 / 0.25 * 0.2)
+    x, how = A.crossing([0.5, 0.6, 0.9], [0, 1, 2], 0.8)
+    assert how == "rises" and x == pytest.approx(1 + 0.2 / 0.3)
     assert A.crossing([0.9, math.nan, 0.5], [0, 1, 2], 0.8) is None
+    assert A.crossing([0.5, 0.6], [0, 1], 0.8) is None
 
 
 def test_a_smoke_sweep_trains_what_the_page_then_loads_without_training(tmp_path):

@@ -269,6 +269,42 @@ def test_torch_bias_init_is_nn_linear_default_and_keeps_the_weights():
                 assert torch.equal(v, text[net][k]), (net, k)
 
 
+HEADS = [("ncl_pred_bn", "Wp", "pred"), ("ncl_pred_nobias_ws_col", "Wp", "pred"),
+         ("simclr_projector", "Wp", "proj"), ("simsiam", "Wp", "pred"), ("simsiam", "Wproj", "W2")]
+
+
+def _our_heads(name: str, which: str, head_init: str, seeds: int = 20) -> np.ndarray:
+    """The initial weights of one head of the fixture's model as the companion draws them under
+    the code's reading (``head_init`` as given), over ``seeds`` seeds."""
+    from landscape.data import dictionary
+    from landscape.models import init_model
+
+    fx = load(name)
+    c = config(name, fx).code_reading().replace(head_init=head_init)
+    out = []
+    for seed in range(seeds):
+        M = dictionary(c.p, c.d, generator=torch.Generator().manual_seed(seed))
+        model = init_model(M, c, torch.Generator().manual_seed(seed))
+        W = model["enc"]["W2"] if which == "W2" else model[which]["W"]
+        out.append(W.numpy().ravel())
+    return np.concatenate(out)
+
+
+@pytest.mark.parametrize("name, theirs, ours", HEADS)
+def test_head_weights_start_as_the_authors_code_draws_them(name, theirs, ours):
+    """The authors' scripts overwrite only the encoders' first layer: a predictor, a projector
+    and SimSiam's projection layer keep nn.Linear's default weights, which their fixture recorded
+    as drawn by their own code. Ours under the code's reading have the same distribution (a
+    two-sample Kolmogorov-Smirnov test), the text's N(0, 1/(p d)) does not (a planted difference:
+    it left the final loss of Figure 5's model 0.16 below the authors' runs)."""
+    from scipy.stats import ks_2samp
+
+    recorded = load(name)[f"init/{theirs}.weight"].ravel()
+    assert ks_2samp(recorded, _our_heads(name, ours, "torch")).pvalue > 1e-3
+    assert ks_2samp(recorded, _our_heads(name, ours, "paper")).pvalue < 1e-6
+    assert TrainConfig(**CASES[name][0]).code_reading().head_init == "torch"
+
+
 # --------------------------------------------------------------------------- data distributions
 STATS = FIXTURES / "data_stats.npz"
 #: Two-sample z-scores beyond this fail: the statistics are deterministic (fixed seeds), and a
@@ -422,6 +458,7 @@ def test_the_code_reading_preset_is_the_reading_the_differential_tests_verify(na
     if cfg.method != "cl":
         assert cfg.mask_meaning == "drop"                 # the probability zeroes a coordinate
     assert (cfg.latents, cfg.noise, cfg.bias_init, cfg.lr, cfg.n) == ("code", "code", "torch", 0.005, 3000)
+    assert cfg.head_init == ("torch" if cfg.predictor or cfg.projector or cfg.method == "simsiam" else "paper")
     assert cfg.code_reading() == cfg                      # a preset: applying it twice changes nothing
 
 
@@ -432,7 +469,7 @@ def test_each_side_by_side_setting_is_the_one_the_authors_runs_were_recorded_wit
     from landscape import paper_vs_code
 
     record = json.loads((Path(__file__).resolve().parents[1] / "results" / "authors" / f"{name}.json").read_text())
-    (cfgs,) = paper_vs_code.side_by_side("paper", name=name).values()
+    cfgs = paper_vs_code.side_by_side("paper", name=name)["code reading"]
     mine = cfgs[0].to_dict()
     mine.pop("seed")
     assert mine == record["companion_config"]

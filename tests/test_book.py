@@ -176,8 +176,8 @@ def test_internal_links_resolve(built_book):
 
 
 EXPERIMENT_PAGE = re.compile(r"^book/executed/(figure|table)-\d+\.html$")
-#: Pages that must show a figure early too: the Atlas.
-EARLY_FIGURE_PAGE = re.compile(r"^book/executed/(atlas-[a-z]+)\.html$")
+#: Pages that must show a figure early too: the theorem pages and the Atlas.
+EARLY_FIGURE_PAGE = re.compile(r"^book/executed/(theorem-\d+|atlas-[a-z]+)\.html$")
 #: The first figure (or, on a table page, the first table or figure) of an experiment page must
 #: start within the first screen and a half at 1400 x 900.
 FIRST_FIGURE_MAX_Y = 1400
@@ -278,8 +278,8 @@ def test_every_page_in_chromium(browsed):
 
 def test_pages_answer_first_and_fit_a_phone(browsed):
     """As a reader sees them: every experiment page opens with its verdict banner, shows its
-    first figure (or table) above y = 1400 px at 1400 x 900 (so do the Atlas pages, which open
-    with their finding and link their maps as PDF and SVG), lets no output block scroll
+    first figure (or table) above y = 1400 px at 1400 x 900 (so do the theorem pages, and the
+    Atlas pages, which open with their finding and link their maps as PDF and SVG), lets no output block scroll
     sideways (a verdict at the end of a line stays visible) and links its figures as PDF and
     SVG; at 390 px (a phone) no page scrolls sideways except inside a table or code block.
     Screenshots of the intro, the scorecard, a figure page and a theorem page at both widths
@@ -302,7 +302,7 @@ def test_pages_answer_first_and_fit_a_phone(browsed):
             if not any(h.endswith(ext) for h in obs["hrefs"]):
                 problems.append(f"{rel}: no {ext} download link")
     early = [rel for rel in seen if EARLY_FIGURE_PAGE.match(rel)]
-    assert len([r for r in early if "atlas" in r]) >= 3, early
+    assert len([r for r in early if "atlas" in r]) >= 3 and len(early) >= 6, early
     for rel in early:
         obs = seen[rel]
         tops = obs["tops"]

@@ -52,7 +52,7 @@ case("types: seed in [0, 2**32)", {"seed": SEED_LIMIT}, r"^seed must be an integ
 
 # ---- validate: one choice list per string field
 CHOICES = ("latents", "noise", "dictionary", "augmentation", "mask_meaning", "method", "activation",
-           "symrelu_form", "loss_form", "init", "warm_pick", "weight_norm", "metric_layer", "bias_init",
+           "symrelu_form", "loss_form", "init", "warm_pick", "weight_norm", "metric_layer", "bias_init", "head_init",
            "weight_norm_scope")
 for _f in CHOICES:
     case(f"choice: {_f}", {_f: "bogus"}, rf"^unknown {_f} 'bogus'; valid choices: ")

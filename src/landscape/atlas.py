@@ -31,13 +31,23 @@ from .config import TrainConfig
 from .data import noise_std
 
 __all__ = ["ATLASES", "Atlas", "GridSummary", "get", "names", "cells", "cell_configs", "grid_summary",
-           "final_stats", "boundary_text", "crossing", "reading_points", "theorem3_c", "FLAT_TOL", "LEVEL"]
+           "final_stats", "boundary_text", "crossing", "reading_points", "theorem3_c", "clear", "FLAT_TOL", "LEVEL",
+           "MIN_EFFECT"]
 
 #: A cell is "flat" when its mean final minimum max-cosine moved by at most this much over the
 #: last quarter of training.
 FLAT_TOL = 0.02
 #: The level at which a method is said to recover the dictionary (minimum max-cosine).
 LEVEL = 0.8
+#: A difference (CL - NCL, or final - start) counts as clear when it exceeds both twice its
+#: standard error over the runs and this much; otherwise it is inconclusive.
+MIN_EFFECT = 0.02
+
+
+def clear(diff: np.ndarray, se: np.ndarray) -> np.ndarray:
+    """Where a difference is clear of the seed spread and of :data:`MIN_EFFECT` (NaN: False)."""
+    with np.errstate(invalid="ignore"):
+        return (np.abs(diff) > 2 * se) & (np.abs(diff) > MIN_EFFECT)
 
 #: What the smoke profile changes (as :data:`landscape.experiments.SMOKE_CHANGES`).
 SMOKE = dict(n=250, batch_size=100, lr=0.2, log_every=5)
@@ -227,15 +237,15 @@ def grid_summary(atlas: Atlas, params: Mapping[str, Any], results: Mapping[tuple
     return GridSummary(**out, wall_s=wall, trained=trained, total=shape[0] * shape[1] * len(atlas.labels))
 
 
-def crossing(values: Sequence[float], xs: Sequence[float], level: float = LEVEL) -> float | None:
-    """The first x (linear interpolation between columns) where ``values`` falls from >= level
-    to < level, scanning left to right; None when it never does (or is NaN there)."""
+def crossing(values: Sequence[float], xs: Sequence[float], level: float = LEVEL) -> tuple[float, str] | None:
+    """The first x (linear interpolation between neighbouring columns) where ``values`` passes
+    ``level``, scanning left to right, and the direction (``"falls"`` or ``"rises"``); None when
+    it never does between two trained columns."""
     for k in range(len(xs) - 1):
         a, b = values[k], values[k + 1]
-        if np.isnan(a) or np.isnan(b):
+        if np.isnan(a) or np.isnan(b) or (a >= level) == (b >= level):
             continue
-        if a >= level > b:
-            return float(xs[k] + (a - level) / (a - b) * (xs[k + 1] - xs[k]))
+        return float(xs[k] + (a - level) / (a - b) * (xs[k + 1] - xs[k])), "falls" if a >= level else "rises"
     return None
 
 
@@ -253,8 +263,7 @@ def boundary_text(atlas: Atlas, params: Mapping[str, Any], summary: GridSummary,
         elif np.nanmax(vals) < level:
             out.append(f"{label}: below {level:g} everywhere")
         else:
-            x = crossing(vals, xs, level)
-            out.append(f"{label}: crosses {level:g} near {x:.3g}" if x is not None
-                       else f"{label}: rises above {level:g} only to the right")
+            found = crossing(vals, xs, level)
+            out.append(f"{label}: {found[1]} through {level:g} near {found[0]:.3g}" if found is not None
+                       else f"{label}: on both sides of {level:g}, with untrained cells between")
     return out
-

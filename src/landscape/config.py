@@ -26,6 +26,7 @@ WARM_PICKS = ("with_replacement", "cover", "code")
 WEIGHT_NORMS = ("none", "row", "column")
 METRIC_LAYERS = ("first", "product")
 BIAS_INITS = ("zero", "torch")
+HEAD_INITS = ("paper", "torch")
 WEIGHT_NORM_SCOPES = ("updated", "all")
 
 
@@ -66,6 +67,8 @@ class TrainConfig:
     warm_sigma: float | None = None  # ... unless sigma is given directly
     warm_pick: str = "with_replacement"  # | cover | code (gen_Winit: M's columns in order when m = d)
     bias_init: str = "zero"         # zero (the text) | torch: U(+-1/sqrt(fan_in)), nn.Linear's default (public code)
+    head_init: str = "paper"        # paper: N(0, 1/(p d)) | torch: nn.Linear's U(+-1/sqrt(fan_in)) for the layers
+                                    # the public code never overwrites (predictor, projector, SimSiam's projection)
     # training
     lr: float = 0.025
     epochs: int = 8000
@@ -149,12 +152,12 @@ SEED_LIMIT = 2 ** 32
 #: Fields added after results were first cached and shipped, with their defaults: omitted from
 #: :meth:`TrainConfig.to_dict` at those defaults so that existing cache keys do not change.
 LATER_FIELDS: dict[str, Any] = {"bias_init": "zero", "predictor_bias": True, "weight_norm_scope": "updated",
-                                "noise_std": None}
+                                "noise_std": None, "head_init": "paper"}
 
 # Fields that may differ between replicas trained together in one batch: they change data,
 # initial values or scalars, never tensor shapes or the computation graph.
 REPLICA_FIELDS = ("p_sparse", "latents", "noise", "noise_std", "dictionary", "masking_prob", "mask_meaning",
-                  "init", "warm_c", "warm_sigma", "warm_pick", "bias_init", "lr", "weight_decay",
+                  "init", "warm_c", "warm_sigma", "warm_pick", "bias_init", "head_init", "lr", "weight_decay",
                   "temperature", "seed")
 
 
@@ -175,7 +178,9 @@ def code_reading(c: TrainConfig) -> TrainConfig:
     coordinate and keep the last batch.  ``main.py``'s one-layer model without a predictor
     ignores its BatchNorm flag; its warm start is ``gen_Winit`` and it normalises W^o and W^t
     after every step; the Simplified-SimCLR and -SimSiam models use SymReLU, and SimSiam has a
-    projection layer (linear, BN, SymReLU) before its predictor.  Sizes, masking probability,
+    projection layer (linear, BN, SymReLU) before its predictor.  Every script overwrites only
+    the encoders' weights, so a predictor, a projector and SimSiam's projection layer keep
+    ``nn.Linear``'s default weights (``head_init="torch"``).  Sizes, masking probability,
     warm-start noise, epochs and seeds are left as they are."""
     ch: dict[str, Any] = dict(CODE_COMMON)
     if c.latents == "one_hot":      # its one-hot configs (Figure 1) keep one-hot latents
@@ -190,6 +195,8 @@ def code_reading(c: TrainConfig) -> TrainConfig:
         ch["batchnorm"] = False
     if c.method == "simsiam":
         ch["layers"] = 2
+    if c.predictor or c.projector or c.method == "simsiam":
+        ch["head_init"] = "torch"
     if c.init == "warm":
         ch["warm_pick"] = "code"
     if c.weight_norm != "none":
@@ -260,6 +267,7 @@ def validate(c: TrainConfig) -> None:
     _choice("weight_norm", c.weight_norm, WEIGHT_NORMS)
     _choice("metric_layer", c.metric_layer, METRIC_LAYERS)
     _choice("bias_init", c.bias_init, BIAS_INITS)
+    _choice("head_init", c.head_init, HEAD_INITS)
     _choice("weight_norm_scope", c.weight_norm_scope, WEIGHT_NORM_SCOPES)
     for name in ("p", "d", "m", "n", "epochs", "batch_size", "log_every"):
         v = getattr(c, name)

@@ -136,9 +136,25 @@ def init_model(M: Tensor, cfg: TrainConfig, generator: torch.Generator) -> dict[
         model["pred"] = init_head(cfg, generator, bias=cfg.predictor_bias)
     if cfg.projector:
         model["proj"] = init_head(cfg, generator)
+    if cfg.head_init == "torch":
+        init_heads_(model, cfg, generator)
     if cfg.bias_init == "torch":
         init_biases_(model, generator)
     return model
+
+
+def init_heads_(model: dict[str, dict[str, Tensor]], cfg: TrainConfig, generator: torch.Generator) -> None:
+    """``head_init="torch"``: the weights of the predictor, the projector and SimSiam's
+    projection layer ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), ``nn.Linear``'s default, which the
+    public code keeps (it overwrites the first layer only).  Drawn after all other weights."""
+    heads = [model[k] for k in ("pred", "proj") if k in model]
+    targets = [(net, "W") for net in heads]
+    if cfg.method == "simsiam" and "W2" in model["enc"]:
+        targets.insert(0, (model["enc"], "W2"))
+    for net, name in targets:
+        W = net[name]
+        bound = 1.0 / math.sqrt(W.shape[1])
+        net[name] = (2.0 * torch.rand(W.shape, generator=generator, dtype=W.dtype) - 1.0) * bound
 
 
 def init_biases_(model: dict[str, dict[str, Tensor]], generator: torch.Generator) -> None:

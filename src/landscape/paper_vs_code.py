@@ -85,7 +85,8 @@ SIDE_BY_SIDE_SEEDS = (1, 2, 3)
 #: ``results/authors/<name>.json``, whose ``companion_config`` a test holds equal to these):
 #: the model's fields as the text reads them, cut to one Pr(sparse) and one masking probability;
 #: :func:`side_by_side` applies :meth:`TrainConfig.code_reading`.  ``epochs`` and ``seeds`` are
-#: those of the authors' recorded runs; ``zero_bias``: also train it with the text's zero biases.
+#: those of the authors' recorded runs; ``zero_bias``: also train it with the text's zero biases;
+#: ``text_heads``: also with the text's N(0, 1/(p d)) weights for the heads (``head_init="paper"``).
 SIDE_BY_SIDE: dict[str, dict[str, Any]] = {
     "figure-14": dict(fields=FIG14_SETTING, epochs=1500, seeds=SIDE_BY_SIDE_SEEDS, zero_bias=True,
                       title="Figure 14's setting (warm start, rows normalised, p = d = m = 20)"),
@@ -96,7 +97,7 @@ SIDE_BY_SIDE: dict[str, dict[str, Any]] = {
     "figure-05": dict(fields=dict(method="ncl", activation="symrelu", batchnorm=True, predictor=True,
                                   init="warm", warm_c=1.0, p=50, d=10, m=50, p_sparse=0.1, masking_prob=0.5,
                                   batch_size=512),
-                      epochs=300, seeds=(1, 2, 3, 4, 5), zero_bias=False,
+                      epochs=300, seeds=(1, 2, 3, 4, 5), zero_bias=False, text_heads=True,
                       title="Figure 5's model (linear predictor, BatchNorm, warm start c = 1)"),
     "figure-03": dict(fields=dict(method="ncl", activation="symrelu", batchnorm=True, layers=2, p=50, d=10, m=50,
                                   p_sparse=0.1, masking_prob=0.5, batch_size=512),
@@ -112,7 +113,7 @@ SIDE_BY_SIDE: dict[str, dict[str, Any]] = {
     "table-1-simsiam": dict(fields=dict(method="simsiam", activation="symrelu", batchnorm=True, layers=2,
                                         predictor=True, p=50, d=10, m=50, p_sparse=0.1, masking_prob=0.1,
                                         batch_size=512),
-                            epochs=300, seeds=(1, 2, 3, 4, 5), zero_bias=False,
+                            epochs=300, seeds=(1, 2, 3, 4, 5), zero_bias=False, text_heads=True,
                             title="Table 1's Simplified-SimSiam (projection layer, linear predictor, BatchNorm, "
                                   "random start; their main_simsiam.py, which no script of theirs runs)"),
 }
@@ -137,7 +138,8 @@ def side_by_side(profile: str, epochs: int | None = None, name: str = "figure-14
         size["epochs"] = int(epochs)
     base = base.replace(**size)
     variants = [("code reading", {})] + ([("code reading, zero biases", {"bias_init": "zero"})]
-                                         if setting["zero_bias"] else [])
+                                         if setting["zero_bias"] else []) + (
+        [("code reading, the text's head weights", {"head_init": "paper"})] if setting.get("text_heads") else [])
     return {v: [base.replace(seed=s, **change) for s in setting["seeds"]] for v, change in variants}
 
 

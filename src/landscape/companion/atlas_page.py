@@ -13,7 +13,10 @@ from ..cache import cached_train, find_cached
 from . import page
 from .parameters import jsonable
 
-__all__ = ["AtlasPage", "sweep_command", "paper_params", "paper_cells"]
+__all__ = ["AtlasPage", "sweep_command", "paper_params", "paper_cells", "FIGURES"]
+
+#: The figures every Atlas page saves, as ``<page>-<stem>`` (the cite page lists them).
+FIGURES = ("maps", "convergence")
 
 #: Colour map of a minimum max-cosine (0 to 1) and of a difference (-1 to 1).
 CMAP, DIFF_CMAP = "viridis", "RdBu"
@@ -128,7 +131,7 @@ class AtlasPage:
                 if np.isnan(v):
                     ax.text(j, i, "not\ntrained", ha="center", va="center", fontsize=7, color="0.3")
                     continue
-                unclear = se is not None and abs(v) <= 2 * se[i, j]
+                unclear = se is not None and not A.clear(np.array(v), np.array(se[i, j]))
                 text = f"{v:+.2f}" if diff else f"{v:.2f}"
                 text += f"\n±{std[i, j]:.2f}" if not diff else ("\n(≈0)" if unclear else "")
                 dark = (abs(v) > 0.6) if diff else (v < 0.55)
@@ -176,7 +179,7 @@ class AtlasPage:
                          label="change of min max-cosine" if diff else "final min max-cosine")
         for ax in list(axes.flat)[len(panels):]:
             ax.remove()
-        page.save_figure(fig, f"{self.name}-maps", jsonable(self.params), caption,
+        page.save_figure(fig, f"{self.name}-{FIGURES[0]}", jsonable(self.params), caption,
                          label=f"{self.atlas.title} (companion, {self.profile} profile)")
 
     def convergence(self, caption: str) -> None:
@@ -204,16 +207,16 @@ class AtlasPage:
             ax.set_title(m, fontsize=10)
             ax.set_xlabel(self.atlas.x_label, fontsize=9)
         fig.colorbar(im, ax=list(axes.flat), shrink=0.85, label="|change| over the last quarter")
-        page.save_figure(fig, f"{self.name}-convergence", jsonable(self.params), caption,
+        page.save_figure(fig, f"{self.name}-{FIGURES[1]}", jsonable(self.params), caption,
                          label=f"{self.atlas.title}, convergence (companion, {self.profile} profile)")
 
     # ------------------------------------------------------------------ numbers and words
     def numbers(self) -> dict[str, Any]:
         """Key numbers: per model the grid's mean, minimum and maximum cell, the cells above the
-        level, the largest movement over the last quarter; the cells trained; the training wall time."""
+        level, the largest movement over the last quarter; the cells trained (wall times are in
+        the re-run box, not here: they are no result)."""
         s = self.summary
-        out: dict[str, Any] = {"level": A.LEVEL, "cells_trained": s.trained, "cells_total": s.total,
-                               "wall_min": round(s.wall_s / 60.0, 1)}
+        out: dict[str, Any] = {"level": A.LEVEL, "cells_trained": s.trained, "cells_total": s.total}
         for m in self.atlas.labels:
             key = self._key(m)
             v = s.mean[m]
@@ -228,16 +231,16 @@ class AtlasPage:
                 key = self._key(m)
                 r, se = s.rise[m], s.rise_se(m)
                 ok = ~np.isnan(r)
-                out[f"{key}_rises"] = int(np.sum(ok & (r > 2 * se)))
-                out[f"{key}_falls"] = int(np.sum(ok & (r < -2 * se)))
+                out[f"{key}_rises"] = int(np.sum(ok & A.clear(r, se) & (r > 0)))
+                out[f"{key}_falls"] = int(np.sum(ok & A.clear(r, se) & (r < 0)))
                 if ok.any():
                     out[f"{key}_rise_max"] = float(np.nanmax(r))
         if "CL" in self.atlas.labels:
             d, se = s.diff("CL", "NCL"), s.diff_se("CL", "NCL")
             ok = ~np.isnan(d)
-            out["cl_clearly_above"] = int(np.sum(ok & (d > 2 * se)))
-            out["ncl_clearly_above"] = int(np.sum(ok & (d < -2 * se)))
-            out["diff_inconclusive"] = int(np.sum(ok & (np.abs(d) <= 2 * se)))
+            out["cl_clearly_above"] = int(np.sum(ok & A.clear(d, se) & (d > 0)))
+            out["ncl_clearly_above"] = int(np.sum(ok & A.clear(d, se) & (d < 0)))
+            out["diff_inconclusive"] = int(np.sum(ok & ~A.clear(d, se)))
         for m in self.atlas.labels:
             for key, (i, j) in (self.reading_cells(m) if self.name == "atlas-noise" else {}).items():
                 if not np.isnan(s.mean[m][i, j]):
@@ -278,27 +281,14 @@ class AtlasPage:
                          f"{above} of {n} cells (lowest {np.nanmin(v):.2f}, highest {np.nanmax(v):.2f}); by row: "
                          + "; ".join(A.boundary_text(self.atlas, self.params, s, m)) + ".")
         text = " ".join(parts)
+        if self.name == "atlas-warm":     # the page's question: does training raise it?
+            text = self._rise_text() + " " + text
         if "CL" in self.atlas.labels:
             nb = self.numbers()
-            text += (f" CL is clearly above NCL (by more than 2 standard errors of the difference) in "
+            text += (f" CL is clearly above NCL (by more than 2 standard errors of the difference and more "
+                     f"than {A.MIN_EFFECT:g}) in "
                      f"{nb['cl_clearly_above']} cells, clearly below in {nb['ncl_clearly_above']}, and within the "
                      f"seed spread in {nb['diff_inconclusive']}.")
-        if self.name == "atlas-warm":
-            nb = self.numbers()
-            for m in self.atlas.labels:
-                k = self._key(m)
-                if f"{k}_rises" in nb:
-                    text += (f" From its warm start, **{m}** clearly rises (by more than 2 standard errors) in "
-                             f"{nb[k + '_rises']} cells and clearly falls in {nb[k + '_falls']}.")
-            c = A.theorem3_c(int(self.params["d"]))
-            cells = [j for j, x in enumerate(self.xs) if x >= c]
-            if cells and not np.isnan(s.rise["NCL"][1, cells]).all():
-                r = s.rise["NCL"][1, cells]
-                text += (f" In Theorem 3's setting (rows normalised, no predictor, c ≥ {c:.2f}) the change from the "
-                         f"start is {', '.join(f'{v:+.3f}' for v in r)}.")
-            elif not cells:
-                text += (f" The grid stops short of Theorem 3's warm start (c ≥ {c:.2f}): add columns to "
-                         "`warm_cs` to reach it.")
         if s.trained < s.total:
             text += (f" Only {s.trained} of {s.total} (point, model) cells are stored; the others are "
                      "drawn grey and left out of every count.")
@@ -306,6 +296,15 @@ class AtlasPage:
         if self.profile == "smoke":
             text += " (Smoke profile: a pipeline check at toy scale, not a finding.)"
         return text
+
+    def sweep_record(self) -> dict[str, Any] | None:
+        """The record of the sweep that trained the shipped grid (``scripts/paper_run.py --atlas``)."""
+        from ..fileio import read_json
+        from . import REPO_ROOT
+
+        path = REPO_ROOT / "results" / "atlas" / f"{self.name}-sweep.json"
+        record = read_json(path) if path.exists() else None
+        return record if isinstance(record, dict) else None
 
     def publish(self) -> None:
         """Glue the finding (``finding``: the admonition at the page's top; ``finding_text``: the
@@ -316,6 +315,29 @@ class AtlasPage:
         page.glue("finding_text", page._markdown_bundle(text))
         page._markdown(self.rerun())
 
+    def _rise_text(self) -> str:
+        """Warm atlas: in how many cells training clearly raises or lowers the minimum
+        max-cosine from the warm start, and what it does in Theorem 3's setting."""
+        s = self.summary
+        nb = self.numbers()
+        parts = []
+        for m in self.atlas.labels:
+            k = self._key(m)
+            n = int(np.sum(~np.isnan(s.rise[m])))
+            if n:
+                parts.append(f"From its warm start, **{m}** clearly rises (by more than 2 standard errors over the "
+                             f"runs and more than {A.MIN_EFFECT:g}) in {nb[k + '_rises']} of {n} cells and clearly falls in {nb[k + '_falls']}.")
+        c = A.theorem3_c(int(self.params["d"]))
+        cells = [j for j, x in enumerate(self.xs) if x >= c]
+        if cells and not np.isnan(s.rise["NCL"][1, cells]).all():
+            r = s.rise["NCL"][1, cells]
+            parts.append(f"In Theorem 3's setting (rows normalised, no predictor, c ≥ {c:.2f}) the change from "
+                         f"the start is {', '.join(f'{v:+.3f}' for v in r)}.")
+        elif not cells:
+            parts.append(f"The grid stops short of Theorem 3's warm start (c ≥ {c:.2f}): add columns to "
+                         "`warm_cs` to reach it.")
+        return " ".join(parts)
+
     def rerun(self) -> str:
         """The re-run box: the sweep that trains the paper-scale grid, and the page command."""
         cmd = sweep_command(self.name, self.atlas.x_param, self.xs if self.profile == "paper"
@@ -325,6 +347,14 @@ class AtlasPage:
                 if s.trained else "nothing is stored yet")
         extra = (f" The {s.total - s.trained} missing cells would take {budget.describe(self.missing_estimate)}."
                  if self.missing_estimate is not None else "")
+        record = self.sweep_record()
+        if record and self.profile == "paper":
+            cluster = record.get("cluster") or {}
+            workers = cluster.get("local_workers") if isinstance(cluster, dict) else None
+            extra += (f" The last run of that sweep took {float(record.get('wall_time_s', 0)) / 60:.1f} min of wall "
+                      f"time ({record.get('start', '?')} to {record.get('end', '?')}, {workers or '?'} workers, "
+                      f"on {record.get('trained_on', 'this project machine')}; points already stored are skipped), "
+                      f"recorded in `results/atlas/{self.name}-sweep.json`.")
         return "\n".join([
             ":::{admonition} Re-run or extend this map", ":class: dropdown rerun", "",
             f"- Train the paper-scale grid on Dask, one point per column (`--scheduler ADDRESS` for a real "
