@@ -34,7 +34,7 @@
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds: a pipeline check, not a finding) or "paper" (the paper's training)
 device = "auto"  # str: "auto" (a GPU if there is one), "cpu" or "cuda"
-warm_cs = None  # list[float]: warm-start c, sigma = p^(-c/2) (columns); None: smoke [1, 2], paper [0.5, 1, 1.25, 1.5, 2, 3, 4]
+warm_cs = None  # list[float]: warm-start c, sigma = p^(-c/2) (columns); None: smoke [1, 4], paper [0.5, 1, 1.25, 1.5, 2, 3, 4]
 d = 20  # int: p = d = m (Figures 14 and 15)
 p_sparse = 0.1  # float: Pr(sparse) = Pr(z_i = +-1)
 noise = "paper"  # str: "paper" (variance log d / d) or "code" (std sqrt(ln d)/d)

@@ -1,5 +1,6 @@
 """Keep in results/runs/ only the results of the paper-scale runs (CPU, float32): every
-experiment's models under both readings and the paper-vs-code comparisons.
+experiment's models under both readings and under the authors' scripts, the paper-vs-code
+comparisons and the Atlas pages' grids.
 
     .venv/bin/python scripts/prune_shipped.py [--dry-run]
 """
@@ -10,9 +11,10 @@ import sys
 
 import torch
 
-from landscape import experiments
+from landscape import atlas, experiments
 from landscape.cache import run_key, use_compile
 from landscape.companion import REPO_ROOT
+from landscape.companion.atlas_page import paper_cells
 
 SHIPPED_DIR = REPO_ROOT / "results" / "runs"
 
@@ -22,6 +24,9 @@ def paper_keys() -> set[str]:
     for name in (*experiments.names(), "paper-vs-code"):
         runs = experiments.paper_runs(name) + (experiments.authors_runs(name) if name != "paper-vs-code" else [])
         for cfgs in runs:
+            keys.add(run_key(cfgs, torch.device("cpu"), torch.float32, use_compile(cfgs, "auto")))
+    for name in atlas.names():
+        for cfgs in paper_cells(name):
             keys.add(run_key(cfgs, torch.device("cpu"), torch.float32, use_compile(cfgs, "auto")))
     return keys
 

@@ -269,7 +269,7 @@ ATLAS_WARM = PageParameters("atlas-warm", _atlas_knobs(
     _k("dictionary", "str", "the dictionary M: 'qr' (the paper's random orthonormal columns) or "
        "'identity' (Theorem 3's M = I)", choices=("qr", "identity")),
     cl=False,
-), profile_values={"warm_cs": ([1.0, 2.0], [0.5, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0]),
+), profile_values={"warm_cs": ([1.0, 4.0], [0.5, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0]),
                    **{k: v for k, v in _ATLAS_RUNS.items() if k != "epochs_cl"}},
     estimate=_atlas_estimate("atlas-warm"))
 

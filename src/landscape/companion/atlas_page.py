@@ -20,6 +20,14 @@ FIGURES = ("maps", "convergence")
 
 #: Colour map of a minimum max-cosine (0 to 1) and of a difference (-1 to 1).
 CMAP, DIFF_CMAP = "viridis", "RdBu"
+#: Font size of a cell's numbers; panels are sized (:func:`_panel_width`) so that it stays at
+#: least 10 px tall on a page that shows the figure 800 px wide.
+CELL_PT = 9
+
+
+def _panel_width(columns: int) -> float:
+    """Inches of one heat-map panel with ``columns`` cells (labels and colour bar included)."""
+    return 0.8 * columns + 3.2
 
 
 def _format_values(values: list[float]) -> str:
@@ -88,7 +96,7 @@ class AtlasPage:
         for colour, width in (("k", 4.0), ("w", 1.8)):
             ax.add_patch(mpatches.Rectangle((j - 0.47, i - 0.47), ncols - 0.06, 0.94, fill=False, ec=colour,
                                             lw=width, ls="-" if colour == "k" else "--"))
-        ax.text(j - 0.43, i + 0.43, text, ha="left", va="top", fontsize=7, fontweight="bold",
+        ax.text(j - 0.43, i + 0.43, text, ha="left", va="top", fontsize=8, fontweight="bold",
                 bbox=dict(boxstyle="round,pad=0.15", fc="w", ec="none", alpha=0.85))
 
     def _marks(self, ax: Any, model: str) -> None:
@@ -129,13 +137,13 @@ class AtlasPage:
             for j in range(values.shape[1]):
                 v = values[i, j]
                 if np.isnan(v):
-                    ax.text(j, i, "not\ntrained", ha="center", va="center", fontsize=7, color="0.3")
+                    ax.text(j, i, "not\ntrained", ha="center", va="center", fontsize=CELL_PT, color="0.3")
                     continue
                 unclear = se is not None and not A.clear(np.array(v), np.array(se[i, j]))
                 text = f"{v:+.2f}" if diff else f"{v:.2f}"
                 text += f"\n±{std[i, j]:.2f}" if not diff else ("\n(≈0)" if unclear else "")
                 dark = (abs(v) > 0.6) if diff else (v < 0.55)
-                ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                ax.text(j, i, text, ha="center", va="center", fontsize=CELL_PT,
                         color="w" if dark else "k", style="italic" if unclear else "normal")
         level = 0.0 if diff else A.LEVEL      # the boundary: between neighbours on either side of it
         for i in range(values.shape[0]):
@@ -166,10 +174,10 @@ class AtlasPage:
             panels.append(("CL − NCL", s.diff("CL", "NCL"), None, True, s.diff_se("CL", "NCL")))
         if self.name == "atlas-warm":     # Sec. 5.2.3's claims are about the rise from a warm start
             panels += [(f"{m}: final − start", s.rise[m], None, True, s.rise_se(m)) for m in labels]
-        ncols = 2 if len(panels) > 1 else 1
+        width = _panel_width(len(self.xs))     # side by side only while the page shows them large enough
+        ncols = 2 if len(panels) > 1 and 2 * width <= 2 * _panel_width(4) else 1
         nrows = math.ceil(len(panels) / ncols)
-        width = max(5.5, 0.75 * len(self.xs) + 2.5)
-        fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * width, nrows * (0.55 * len(self.rows) + 2.4)),
+        fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * width, nrows * (0.6 * len(self.rows) + 2.2)),
                                  layout="constrained", squeeze=False)
         for ax, (label, vals, std, diff, se) in zip(axes.flat, panels):
             im = self._heat(ax, vals, std if std is not None else np.zeros_like(vals), diff=diff, se=se)
@@ -189,8 +197,10 @@ class AtlasPage:
 
         s = self.summary
         labels = self.atlas.labels
-        fig, axes = plt.subplots(1, len(labels), figsize=(max(4.0, 0.55 * len(self.xs) + 2.2) * len(labels) * 0.75,
-                                                          0.45 * len(self.rows) + 2.2),
+        width = _panel_width(len(self.xs))
+        ncols = 2 if len(labels) > 1 and 2 * width <= 2 * _panel_width(4) else 1
+        nrows = math.ceil(len(labels) / ncols)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * width, nrows * (0.5 * len(self.rows) + 2.0)),
                                  layout="constrained", squeeze=False)
         for ax, m in zip(axes.flat, labels):
             moved = s.moved[m]
@@ -199,14 +209,16 @@ class AtlasPage:
             for i in range(moved.shape[0]):
                 for j in range(moved.shape[1]):
                     if not np.isnan(moved[i, j]):
-                        ax.text(j, i, f"{moved[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        ax.text(j, i, f"{moved[i, j]:.2f}", ha="center", va="center", fontsize=CELL_PT,
                                 color="r" if moved[i, j] > A.FLAT_TOL else "C0")
             ax.set_xticks(range(len(self.xs)), [f"{x:.3g}" for x in self.xs], rotation=45 if len(self.xs) > 5 else 0,
                           fontsize=8)
-            ax.set_yticks(range(len(self.rows)), self.rows if ax is axes.flat[0] else [""] * len(self.rows), fontsize=8)
+            ax.set_yticks(range(len(self.rows)), self.rows, fontsize=9)
             ax.set_title(m, fontsize=10)
             ax.set_xlabel(self.atlas.x_label, fontsize=9)
-        fig.colorbar(im, ax=list(axes.flat), shrink=0.85, label="|change| over the last quarter")
+        for ax in list(axes.flat)[len(labels):]:
+            ax.remove()
+        fig.colorbar(im, ax=list(axes.flat)[:len(labels)], shrink=0.85, label="|change| over the last quarter")
         page.save_figure(fig, f"{self.name}-{FIGURES[1]}", jsonable(self.params), caption,
                          label=f"{self.atlas.title}, convergence (companion, {self.profile} profile)")
 
@@ -235,6 +247,10 @@ class AtlasPage:
                 out[f"{key}_falls"] = int(np.sum(ok & A.clear(r, se) & (r < 0)))
                 if ok.any():
                     out[f"{key}_rise_max"] = float(np.nanmax(r))
+            c = A.theorem3_c(int(self.params["d"]))
+            cols = [j for j, x in enumerate(self.xs) if x >= c]
+            rise = s.rise["NCL"][1, cols] if cols else np.array([])
+            out["ncl_theorem3_rise"] = float(np.mean(rise)) if rise.size and not np.isnan(rise).all() else math.nan
         if "CL" in self.atlas.labels:
             d, se = s.diff("CL", "NCL"), s.diff_se("CL", "NCL")
             ok = ~np.isnan(d)
@@ -268,33 +284,34 @@ class AtlasPage:
         """The page's finding, in words computed from the grid."""
         s = self.summary
         if s.trained == 0:
-            return ("No grid point is stored for these parameters yet: run the sweep of the re-run box "
-                    "to train them.")
-        parts = []
+            cost = f" (about {budget.describe(self.missing_estimate)})" if self.missing_estimate is not None else ""
+            return (f"Not trained yet at these settings: none of the {s.total} (point, model) cells is stored. "
+                    f"The sweep in the re-run box trains them{cost}; this page then draws them without "
+                    "retraining.")
+        bullets = []
+        if self.name == "atlas-warm":     # the page's question: does training raise it?
+            bullets.append(self._rise_text())
         for m in self.atlas.labels:
             v = s.mean[m]
             if np.all(np.isnan(v)):
                 continue
             above = int(np.nansum(v >= A.LEVEL))
             n = int(np.sum(~np.isnan(v)))
-            parts.append(f"**{m}** recovers the dictionary (final minimum max-cosine ≥ {A.LEVEL:g}) in "
-                         f"{above} of {n} cells (lowest {np.nanmin(v):.2f}, highest {np.nanmax(v):.2f}); by row: "
-                         + "; ".join(A.boundary_text(self.atlas, self.params, s, m)) + ".")
-        text = " ".join(parts)
-        if self.name == "atlas-warm":     # the page's question: does training raise it?
-            text = self._rise_text() + " " + text
+            bullets.append(f"**{m}** recovers the dictionary (final minimum max-cosine ≥ {A.LEVEL:g}) in "
+                           f"{above} of {n} cells (lowest {np.nanmin(v):.2f}, highest {np.nanmax(v):.2f}); "
+                           + "; ".join(A.boundary_text(self.atlas, self.params, s, m)) + ".")
         if "CL" in self.atlas.labels:
             nb = self.numbers()
-            text += (f" CL is clearly above NCL (by more than 2 standard errors of the difference and more "
-                     f"than {A.MIN_EFFECT:g}) in "
-                     f"{nb['cl_clearly_above']} cells, clearly below in {nb['ncl_clearly_above']}, and within the "
-                     f"seed spread in {nb['diff_inconclusive']}.")
+            bullets.append(f"CL is clearly above NCL (by more than 2 standard errors of the difference and more "
+                           f"than {A.MIN_EFFECT:g}) in {nb['cl_clearly_above']} cells, clearly below in "
+                           f"{nb['ncl_clearly_above']}, and inconclusive in {nb['diff_inconclusive']}.")
         if s.trained < s.total:
-            text += (f" Only {s.trained} of {s.total} (point, model) cells are stored; the others are "
-                     "drawn grey and left out of every count.")
-        text += " " + self.flat_sentence()
+            bullets.append(f"Only {s.trained} of {s.total} (point, model) cells are stored; the others are drawn "
+                           "grey and left out of every count.")
+        bullets.append(self.flat_sentence())
+        text = "\n".join(f"- {b}" for b in bullets)
         if self.profile == "smoke":
-            text += " (Smoke profile: a pipeline check at toy scale, not a finding.)"
+            text += "\n\n(Smoke profile: a pipeline check at toy scale, not a finding.)"
         return text
 
     def sweep_record(self) -> dict[str, Any] | None:
@@ -325,8 +342,9 @@ class AtlasPage:
             k = self._key(m)
             n = int(np.sum(~np.isnan(s.rise[m])))
             if n:
-                parts.append(f"From its warm start, **{m}** clearly rises (by more than 2 standard errors over the "
-                             f"runs and more than {A.MIN_EFFECT:g}) in {nb[k + '_rises']} of {n} cells and clearly falls in {nb[k + '_falls']}.")
+                parts.append(f"From its warm start, **{m}** clearly rises in {nb[k + '_rises']} of {n} cells and "
+                             f"clearly falls in {nb[k + '_falls']} (clearly: by more than 2 standard errors over the "
+                             f"runs and more than {A.MIN_EFFECT:g}).")
         c = A.theorem3_c(int(self.params["d"]))
         cells = [j for j, x in enumerate(self.xs) if x >= c]
         if cells and not np.isnan(s.rise["NCL"][1, cells]).all():
