@@ -50,6 +50,22 @@ def test_a_column_trained_alone_has_the_keys_of_the_whole_grid(name):
     assert len(whole) == n_rows * len(params[spec.x_param]) * len(spec.models)
 
 
+@pytest.mark.parametrize("name", A.names())
+def test_the_pages_sweep_command_names_the_grid_exactly(name):
+    """The sweep shown on a page trains the very cells the page loads: its values, read back as
+    the command line reads them, are the page's grid to the last bit."""
+    import shlex
+
+    from landscape.companion.atlas_page import paper_params, sweep_command
+    from landscape.companion.parameters import split_values
+
+    spec = A.get(name)
+    params = paper_params(name)
+    argv = shlex.split(sweep_command(name, spec.x_param, params[spec.x_param]))
+    values = split_values(argv[argv.index(spec.x_param) + 1])
+    assert [v for (v,) in values] == list(params[spec.x_param])
+
+
 def test_the_noise_grid_holds_both_readings_and_sets_what_its_axes_say():
     params = _params("atlas-noise")
     stds = params["noise_stds"]

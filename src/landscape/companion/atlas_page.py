@@ -31,7 +31,9 @@ def _panel_width(columns: int) -> float:
 
 
 def _format_values(values: list[float]) -> str:
-    return ",".join(f"[{v:.6g}]" for v in values)
+    """``[v1],[v2],...`` with every value exact (a rounded value would be another grid point,
+    with other cache keys than the page's)."""
+    return ",".join(f"[{float(v)!r}]" for v in values)
 
 
 def sweep_command(name: str, x_param: str, values: list[float], profile: str = "paper") -> str:
