@@ -446,4 +446,4 @@ key_numbers(notebook="paper-vs-code", numbers={"noise_norm_paper": noise_norm["p
              **{f"cl_loss_{k}": v for k, v in loo.items()},
              "mask_gap_simclr": mask_gap["Simplified-SimCLR"], "mask_gap_simsiam": mask_gap["Simplified-SimSiam"],
              "bn_gap": bn_gap, "warm_gap": warm_gap,
-             "authors_fig14_wall_s": authors["wall_s"], **sbs_numbers, **others})
+             "authors_fig14_wall_s": authors["wall_s"], **sbs_numbers, **others}, digits=3)
