@@ -20,13 +20,8 @@
 # **The question.** Under the text's noise (variance $\log d / d$) contrastive learning recovers
 # almost nothing of the dictionary; under the public code's noise (standard deviation
 # $\sqrt{\ln d}/d$) and its complementary masks it recovers nearly all of it ({doc}`paper-vs-code`).
-# Where, between and beyond those two points, does each method succeed? This page is **ours, not the
-# paper's**: a phase diagram of the final minimum max-cosine (Eq. 11) of CL-basic and NCL-basic
-# (Table 2's models: linear layer, BatchNorm, symmetric ReLU; the text's sizes, learning rate and
-# data otherwise) over the noise level (columns) and the masks (rows: independent masks of Eq. 3
-# at several keep probabilities, and the dependent masks $2\mathbf D x$, $2(\mathbf I - \mathbf D) x$
-# of Eq. 2). The outlined cells are the text's reading and the code's (for CL its noise and
-# complementary masks; for NCL its noise with independent masks, as its non-contrastive script).
+# Where, between and beyond those two points, does each method succeed? This page is **ours, not
+# the paper's** (what it trains: below the map).
 
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds: a pipeline check, not a finding) or "paper" (Sec. 4.2's sizes)
@@ -59,6 +54,14 @@ atlas.train()
 # %% tags=["hide-input"]
 atlas.heatmaps("Final minimum max-cosine of CL-basic and NCL-basic over the noise level and the "
                "masks, and CL - NCL; outlined: the text's and the code's readings.")
+
+# %% [markdown]
+# **What is trained.** CL-basic and NCL-basic (Table 2's models: linear layer, BatchNorm, symmetric
+# ReLU; the text's sizes, learning rate and data otherwise) over the noise level (columns) and the
+# masks (rows: independent masks of Eq. 3 at several keep probabilities, and the dependent masks
+# $2\mathbf D x$, $2(\mathbf I - \mathbf D) x$ of Eq. 2). The outlined cells are the text's reading and
+# the code's (for CL its noise and complementary masks; for NCL its noise with independent masks, as
+# its non-contrastive script).
 
 # %% [markdown]
 # ## Did training finish?

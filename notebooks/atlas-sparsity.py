@@ -19,13 +19,7 @@
 #
 # **The question.** The paper reads its Table 2 as evidence of an "abundance of bad minima" for the
 # non-contrastive loss, from three sparsity levels and one width. Does it hold across sparsity and
-# over- or under-parametrisation? This page is **ours, not the paper's**: the final minimum
-# max-cosine (Eq. 11) over Pr(sparse) (columns) and the number of neurons $m$ against $d = 10$
-# (rows), for four models: CL-basic and NCL-basic (Table 2), NCL-basic with a linear predictor (Eq. 5),
-# and NCL-basic from a warm start ($c = 1$, Sec. 5.2.2). By default the data carry the public
-# code's noise level and the contrastive model its complementary masks (Eq. 2), the reading under
-# which CL recovers the dictionary at all (see {doc}`atlas-noise`); `noise="paper"` and
-# `cl_augmentation="independent"` give the text's.
+# over- or under-parametrisation? This page is **ours, not the paper's** (what it trains: below the map).
 
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds: a pipeline check, not a finding) or "paper" (Sec. 4.2's sizes)
@@ -57,6 +51,14 @@ atlas.train()
 
 # %% tags=["hide-input"]
 atlas.heatmaps("Final minimum max-cosine of CL, NCL, NCL with a predictor and NCL from a warm start over Pr(sparse) and the width m / d, and CL - NCL.")
+
+# %% [markdown]
+# **What is trained.** The final minimum max-cosine (Eq. 11) over Pr(sparse) (columns) and the number
+# of neurons $m$ against $d = 10$ (rows), for four models: CL-basic and NCL-basic (Table 2), NCL-basic
+# with a linear predictor (Eq. 5), and NCL-basic from a warm start ($c = 1$, Sec. 5.2.2). By default
+# the data carry the public code's noise level and the contrastive model its complementary masks
+# (Eq. 2), the reading under which CL recovers the dictionary at all (see {doc}`atlas-noise`);
+# `noise="paper"` and `cl_augmentation="independent"` give the text's.
 
 # %% [markdown]
 # ## Did training finish?

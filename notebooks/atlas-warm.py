@@ -18,18 +18,10 @@
 # ```
 #
 # **The question.** Section 5.2.3 claims that from a warm start, normalising the rows (Figures 13
-# and 14) or the columns (Figures 15 and 16) of the weights after every step lets the
-# non-contrastive loss move *towards* the ground truth; those claims do not reproduce here under
-# either reading (see the figure pages). Theorem 3 proves it for rows, without a predictor, with
-# $\mathbf M = \mathbf I$ and a small enough warm start. Where, if anywhere, does it happen? This page is
-# **ours, not the paper's**: the final minimum max-cosine (Eq. 11) over the warm start's
-# closeness $c$ ($\sigma = p^{-c/2}$, larger $c$ closer; columns) and the normalisation (rows), for
-# the model of Figures 13-16 (linear layer with symmetric ReLU, no BatchNorm, normalised outputs)
-# without and with a linear predictor without bias (the authors' scripts' `simplified-pred`), at
-# Figure 14's sizes $p = d = m = 20$. The outlined cells are Theorem 3's setting: rows normalised, no
-# predictor, $c$ at least that of the Theorem 3 page's warm start ($\Delta_{ij} \sim \mathcal N(0, (0.1/d)^2)$).
-# A warm start already starts high, so the question is whether training *raises* it: the
-# start is drawn as a reference (see the numbers).
+# and 14) or the columns (Figures 15 and 16) of the weights after every step moves the
+# non-contrastive loss *towards* the ground truth; Theorem 3 proves it for rows, without a
+# predictor, with $\mathbf M = \mathbf I$. Where, if anywhere, does training raise the minimum
+# max-cosine from a warm start? This page is **ours, not the paper's** (what it trains: below the map).
 
 # %% tags=["parameters"]
 profile = "smoke"  # str: "smoke" (seconds: a pipeline check, not a finding) or "paper" (the paper's training)
@@ -61,6 +53,16 @@ atlas.train()
 
 # %% tags=["hide-input"]
 atlas.heatmaps("Final minimum max-cosine of the warm-started NCL model of Figures 13-16 without and with a predictor, over the warm start's closeness c and the normalisation.")
+
+# %% [markdown]
+# **What is trained.** The model of Figures 13-16 (linear layer with symmetric ReLU, no BatchNorm,
+# normalised outputs) without and with a linear predictor without bias (the authors' scripts'
+# `simplified-pred`), at Figure 14's sizes $p = d = m = 20$, over the warm start's closeness $c$
+# ($\sigma = p^{-c/2}$, larger $c$ closer; columns) and the normalisation (rows). The outlined cells
+# are Theorem 3's setting: rows normalised, no predictor, $c$ at least that of the Theorem 3 page's
+# warm start ($\Delta_{ij} \sim \mathcal N(0, (0.1/d)^2)$); the theorem also takes $\mathbf M = \mathbf I$
+# (`dictionary="identity"`). A warm start already starts high, so the lower maps show the change
+# from the start.
 
 # %% [markdown]
 # ## Did training finish?
