@@ -286,7 +286,8 @@ class AtlasPage:
         """The page's finding, in words computed from the grid."""
         s = self.summary
         if s.trained == 0:
-            cost = f" (about {budget.describe(self.missing_estimate)})" if self.missing_estimate is not None else ""
+            cost = (f", which takes {budget.describe(self.missing_estimate)}" if self.missing_estimate is not None
+                    else "")
             return (f"Not trained yet at these settings: none of the {s.total} (point, model) cells is stored. "
                     f"The sweep in the re-run box trains them{cost}; this page then draws them without "
                     "retraining.")
