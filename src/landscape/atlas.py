@@ -71,11 +71,9 @@ class Atlas:
     title: str
     x_param: str                 # page parameter holding the column values
     x_label: str
-    x_log: bool
     models: tuple[tuple[str, dict[str, Any]], ...]
     rows: Callable[[Mapping[str, Any]], list[tuple[str, dict[str, Any]]]]   # (label, fields) per row
     point: Callable[[float, Mapping[str, Any]], dict[str, Any]]             # fields of column x
-    y_label: str
     base: Callable[[Mapping[str, Any]], dict[str, Any]] = lambda params: {}
 
     @property
@@ -142,16 +140,16 @@ def _warm_base(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 ATLASES: dict[str, Atlas] = {a.name: a for a in [
-    Atlas("atlas-noise", "Noise x augmentation", "noise_stds", "noise standard deviation", True,
+    Atlas("atlas-noise", "Noise x augmentation", "noise_stds", "noise standard deviation",
           (("CL", dict(CL)), ("NCL", dict(NCL))), _noise_rows,
-          lambda x, params: dict(noise_std=float(x)), "masks"),
-    Atlas("atlas-sparsity", "Sparsity x width", "p_sparses", "Pr(sparse)", False,
+          lambda x, params: dict(noise_std=float(x))),
+    Atlas("atlas-sparsity", "Sparsity x width", "p_sparses", "Pr(sparse)",
           (("CL", dict(CL)), ("NCL", dict(NCL)),
            ("NCL + predictor", dict(NCL_PRED)), ("NCL, warm start", dict(NCL_WARM))),
-          _sparsity_rows, lambda x, params: dict(p_sparse=float(x)), "width", _sparsity_base),
-    Atlas("atlas-warm", "Warm start x normalisation", "warm_cs", "warm start c (sigma = p^(-c/2))", False,
+          _sparsity_rows, lambda x, params: dict(p_sparse=float(x)), _sparsity_base),
+    Atlas("atlas-warm", "Warm start x normalisation", "warm_cs", "warm start c (sigma = p^(-c/2))",
           (("NCL", dict(NORMED)), ("NCL + predictor", dict(NORMED, predictor=True, predictor_bias=False))),
-          _warm_rows, lambda x, params: dict(warm_c=float(x)), "normalisation", _warm_base),
+          _warm_rows, lambda x, params: dict(warm_c=float(x)), _warm_base),
 ]}
 
 

@@ -73,6 +73,12 @@ class AtlasPage:
         self.xs = [float(x) for x in self.params[self.atlas.x_param]]
         self.summary: A.GridSummary | None = None
 
+    @property
+    def theorem3_columns(self) -> list[int]:
+        """Warm atlas: the columns at least as close as Theorem 3's page's warm start."""
+        c = A.theorem3_c(int(self.params["d"]))
+        return [j for j, x in enumerate(self.xs) if x >= c]
+
     # ------------------------------------------------------------------ training
     def train(self) -> None:
         """Load every stored grid point; train the missing ones when ``train_missing`` (smoke by
@@ -107,8 +113,7 @@ class AtlasPage:
             for key, (i, j) in self.reading_cells(model).items():
                 self._outline(ax, i, j, f"{key}'s reading")
         if self.name == "atlas-warm" and model == "NCL":
-            c = A.theorem3_c(int(self.params["d"]))
-            cols = [j for j, x in enumerate(self.xs) if x >= c]
+            cols = self.theorem3_columns
             if cols:
                 self._outline(ax, 1, cols[0], "Theorem 3", ncols=len(cols))
 
@@ -249,8 +254,7 @@ class AtlasPage:
                 out[f"{key}_falls"] = int(np.sum(ok & A.clear(r, se) & (r < 0)))
                 if ok.any():
                     out[f"{key}_rise_max"] = float(np.nanmax(r))
-            c = A.theorem3_c(int(self.params["d"]))
-            cols = [j for j, x in enumerate(self.xs) if x >= c]
+            cols = self.theorem3_columns
             rise = s.rise["NCL"][1, cols] if cols else np.array([])
             out["ncl_theorem3_rise"] = float(np.mean(rise)) if rise.size and not np.isnan(rise).all() else math.nan
         if "CL" in self.atlas.labels:
@@ -291,9 +295,10 @@ class AtlasPage:
             return (f"Not trained yet at these settings: none of the {s.total} (point, model) cells is stored. "
                     f"The sweep in the re-run box trains them{cost}; this page then draws them without "
                     "retraining.")
+        nb = self.numbers()
         bullets = []
         if self.name == "atlas-warm":     # the page's question: does training raise it?
-            bullets.append(self._rise_text())
+            bullets.append(self._rise_text(nb))
         for m in self.atlas.labels:
             v = s.mean[m]
             if np.all(np.isnan(v)):
@@ -304,7 +309,6 @@ class AtlasPage:
                            f"{above} of {n} cells (lowest {np.nanmin(v):.2f}, highest {np.nanmax(v):.2f}); "
                            + "; ".join(A.boundary_text(self.atlas, self.params, s, m)) + ".")
         if "CL" in self.atlas.labels:
-            nb = self.numbers()
             bullets.append(f"CL is clearly above NCL (by more than 2 standard errors of the difference and more "
                            f"than {A.MIN_EFFECT:g}) in {nb['cl_clearly_above']} cells, clearly below in "
                            f"{nb['ncl_clearly_above']}, and inconclusive in {nb['diff_inconclusive']}.")
@@ -335,11 +339,11 @@ class AtlasPage:
         page.glue("finding_text", page._markdown_bundle(text))
         page._markdown(self.rerun())
 
-    def _rise_text(self) -> str:
+    def _rise_text(self, nb: Mapping[str, Any]) -> str:
         """Warm atlas: in how many cells training clearly raises or lowers the minimum
-        max-cosine from the warm start, and what it does in Theorem 3's setting."""
+        max-cosine from the warm start (``nb``: :meth:`numbers`), and what it does in Theorem 3's
+        setting."""
         s = self.summary
-        nb = self.numbers()
         parts = []
         for m in self.atlas.labels:
             k = self._key(m)
@@ -349,7 +353,7 @@ class AtlasPage:
                              f"clearly falls in {nb[k + '_falls']} (clearly: by more than 2 standard errors over the "
                              f"runs and more than {A.MIN_EFFECT:g}).")
         c = A.theorem3_c(int(self.params["d"]))
-        cells = [j for j, x in enumerate(self.xs) if x >= c]
+        cells = self.theorem3_columns
         if cells and not np.isnan(s.rise["NCL"][1, cells]).all():
             r = s.rise["NCL"][1, cells]
             parts.append(f"In Theorem 3's setting (rows normalised, no predictor, c ≥ {c:.2f}) the change from "
