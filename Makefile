@@ -68,7 +68,7 @@ test: setup chromium
 # The goldens re-executed and compared by nbval itself (make test compares the book test's
 # executions with them instead of executing every notebook twice).
 nbval: setup
-	$(PY) -m pytest tests/goldens --nbval-lax --nbval-current-env -n 2
+	$(PY) -m pytest tests/goldens --nbval-lax --nbval-current-env -n 2 --dist loadfile
 
 goldens: setup
 	$(VENV)/bin/landscape goldens --jobs 2
