@@ -20,15 +20,10 @@ SHIPPED_DIR = REPO_ROOT / "results" / "runs"
 
 
 def paper_keys() -> set[str]:
-    keys = set()
-    for name in (*experiments.names(), "paper-vs-code"):
-        runs = experiments.paper_runs(name) + (experiments.authors_runs(name) if name != "paper-vs-code" else [])
-        for cfgs in runs:
-            keys.add(run_key(cfgs, torch.device("cpu"), torch.float32, use_compile(cfgs, "auto")))
-    for name in atlas.names():
-        for cfgs in paper_cells(name):
-            keys.add(run_key(cfgs, torch.device("cpu"), torch.float32, use_compile(cfgs, "auto")))
-    return keys
+    runs = [cfgs for name in (*experiments.names(), "paper-vs-code")
+            for cfgs in experiments.paper_runs(name) + (experiments.authors_runs(name) if name != "paper-vs-code" else [])]
+    runs += [cfgs for name in atlas.names() for cfgs in paper_cells(name)]
+    return {run_key(cfgs, torch.device("cpu"), torch.float32, use_compile(cfgs, "auto")) for cfgs in runs}
 
 
 def main() -> int:
