@@ -538,6 +538,36 @@ SETTINGS: dict[str, dict[str, Any]] = {
                "main_simsiam.py's default is False); --normalize_repr does not reach this model",
         companion=dict(method="simsiam", predictor=True, activation="relu", batchnorm=True, p=50, d=10, m=50,
                        masking_prob=0.1, init="random")),
+    "figure-15": dict(
+        script="main.py", cfg="fullrank_nopre_ws.yaml",
+        cut=dict(ws_noise_levels="(1.25,)", sparsity_levels="(0.1,)", masking_probs="(0.5,)"),
+        flags=["--model", "simplified", "--use_alt_norm", "True", "--use_row_norm", "False", "--normalize_repr",
+               "True", *_LR_BATCH, "--use_bn", "False", "--log_metrics"],
+        epochs=1500, seeds=3,
+        what="the authors' main.py, unmodified, in Figure 15's setting: simplified model, COLUMNS of W^o and W^t "
+             "normalised after every step (their --use_alt_norm), warm start c = 1.25, p = d = m = 20, "
+             "Pr(sparse) = 0.1, masking probability 0.5",
+        source="Figure 14's command line (config/fullrank_nopre_ws.yaml, --model simplified --normalize_repr True) "
+               "with --use_alt_norm True --use_row_norm False: their column-normalised script "
+               "(scripts/ncl_no_pred_ws_cn.sh) runs simplified-pred on config files that are not in their "
+               "repository, so this is a constructed setting, the text's Figure 15 model",
+        companion=dict(method="ncl", activation="symrelu", batchnorm=False, init="warm", warm_c=1.25,
+                       weight_norm="column", p=20, d=20, m=20, masking_prob=0.5)),
+    "table-1-simclr": dict(
+        script="main_simclr.py", cfg="overpara_nopre_alter.yaml",
+        cut=dict(sparsity_levels="(0.1,)", masking_probs="(0.1,)"),
+        flags=["--model", "simclr-orig", *_LR_BATCH, "--temperature", "0.05", "--log_metrics"],
+        epochs=300, seeds=5, check_epochs=3, patch="ntxent-unit-dot",
+        what="the authors' main_simclr.py in Table 1's Simplified-SimCLR setting: simclr-orig model (one-layer "
+             "encoder, BatchNorm (always on in this model), SymReLU, then a linear projector with bias, NT-Xent "
+             "with temperature 0.05), complementary masks 2Dx and 2(I-D)x with D ~ Bernoulli(0.5), last partial "
+             "batch dropped, random initialisation, p = 50, d = 10, m = 50, Pr(sparse) = 0.1; RUN WITH THE SAME "
+             "SPEED PATCH as figure-02-cl (see patch and check)",
+        source="NO script of theirs runs --model simclr-orig: config/overpara_nopre_alter.yaml (Table 1's sizes), "
+               "the lr, batch and temperature of their main_simclr.py line in scripts/cl_vs_ncl_ksparse.sh; "
+               "the masking probability 0.1 only names their output file",
+        companion=dict(method="cl", projector=True, activation="relu", batchnorm=True, p=50, d=10, m=50,
+                       masking_prob=0.1, init="random")),
 }
 
 #: In-memory patches a setting may name (applied by the launcher, never to the authors' files).

@@ -173,7 +173,8 @@ def code_reading(c: TrainConfig) -> TrainConfig:
     step against their code in ``tests/test_authors_code.py``).
 
     :data:`CODE_COMMON`, then per script: the contrastive one (``main_simclr.py``) draws
-    complementary masks (Eq. 2) and drops the last partial batch; the non-contrastive ones
+    complementary masks (Eq. 2) with D ~ Bernoulli(0.5) whatever its masking probability (which
+    only names its output file) and drops the last partial batch; the non-contrastive ones
     (``main.py``, ``main_simsiam.py``) draw independent masks whose probability zeroes a
     coordinate and keep the last batch.  ``main.py``'s one-layer model without a predictor
     ignores its BatchNorm flag; its warm start is ``gen_Winit`` and it normalises W^o and W^t
@@ -187,8 +188,8 @@ def code_reading(c: TrainConfig) -> TrainConfig:
         del ch["latents"]
     if c.activation == "relu":
         ch["activation"] = "symrelu"
-    if c.method == "cl":
-        ch.update(augmentation="dependent", drop_last=True)
+    if c.method == "cl":   # its DependentMaskContrastiveDataset: D ~ Bernoulli(0.5), whatever the masking probability
+        ch.update(augmentation="dependent", drop_last=True, masking_prob=0.5)
     else:
         ch.update(augmentation="independent", mask_meaning="drop", drop_last=False)
     if c.method == "ncl" and not c.predictor and c.layers == 1:

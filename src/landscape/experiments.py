@@ -281,7 +281,9 @@ PAPER_COMMON: dict[str, Any] = dict(
 #: (:data:`CODE_READINGS_MASKS`: it zeroes a coordinate) where that changes them, i.e. where the
 #: masking probability is not 0.5 (Figures 7 and 16, Table 1).
 CODE_READINGS: dict[str, Any] = dict(noise="code")
-CODE_READINGS_CL: dict[str, Any] = dict(augmentation="dependent")
+#: The public contrastive script's masks: 2 D x and 2 (I - D) x with D ~ Bernoulli(0.5) whatever
+#: the masking probability (it only names the script's output file).
+CODE_READINGS_CL: dict[str, Any] = dict(augmentation="dependent", masking_prob=0.5)
 CODE_READINGS_MASKS: dict[str, Any] = dict(mask_meaning="drop")
 READINGS = ("text", "code")
 #: The authors' script for each model with every one of its settings (:func:`landscape.config.code_reading`:

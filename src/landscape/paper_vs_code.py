@@ -86,7 +86,8 @@ SIDE_BY_SIDE_SEEDS = (1, 2, 3)
 #: the model's fields as the text reads them, cut to one Pr(sparse) and one masking probability;
 #: :func:`side_by_side` applies :meth:`TrainConfig.code_reading`.  ``epochs`` and ``seeds`` are
 #: those of the authors' recorded runs; ``zero_bias``: also train it with the text's zero biases;
-#: ``text_heads``: also with the text's N(0, 1/(p d)) weights for the heads (``head_init="paper"``).
+#: ``text_heads``: also with the text's N(0, 1/(p d)) weights for the heads (``head_init="paper"``);
+#: ``extra``: more variants of the code's reading, ``{label: changed fields}``.
 SIDE_BY_SIDE: dict[str, dict[str, Any]] = {
     "figure-14": dict(fields=FIG14_SETTING, epochs=1500, seeds=SIDE_BY_SIDE_SEEDS, zero_bias=True,
                       title="Figure 14's setting (warm start, rows normalised, p = d = m = 20)"),
@@ -116,6 +117,17 @@ SIDE_BY_SIDE: dict[str, dict[str, Any]] = {
                             epochs=300, seeds=(1, 2, 3, 4, 5), zero_bias=False, text_heads=True,
                             title="Table 1's Simplified-SimSiam (projection layer, linear predictor, BatchNorm, "
                                   "random start; their main_simsiam.py, which no script of theirs runs)"),
+    "table-1-simclr": dict(fields=dict(method="cl", activation="symrelu", batchnorm=True, projector=True, p=50,
+                                       d=10, m=50, p_sparse=0.1, masking_prob=0.1, batch_size=512),
+                           epochs=300, seeds=(1, 2, 3, 4, 5), zero_bias=False, text_heads=True,
+                           extra={"code reading, but D ~ Bernoulli(0.1)": {"masking_prob": 0.1}},
+                           title="Table 1's Simplified-SimCLR (BatchNorm, linear projector, NT-Xent, random start; "
+                                 "their main_simclr.py --model simclr-orig, which no script of theirs runs, with "
+                                 "the same NT-Xent speed patch)"),
+    "figure-15": dict(fields={**FIG14_SETTING, "weight_norm": "column"}, epochs=1500, seeds=SIDE_BY_SIDE_SEEDS,
+                      zero_bias=False,
+                      title="Figure 15's setting (warm start, columns normalised, p = d = m = 20; Figure 14's "
+                            "command line with their --use_alt_norm, a command line of ours)"),
 }
 
 
@@ -139,7 +151,8 @@ def side_by_side(profile: str, epochs: int | None = None, name: str = "figure-14
     base = base.replace(**size)
     variants = [("code reading", {})] + ([("code reading, zero biases", {"bias_init": "zero"})]
                                          if setting["zero_bias"] else []) + (
-        [("code reading, the text's head weights", {"head_init": "paper"})] if setting.get("text_heads") else [])
+        [("code reading, the text's head weights", {"head_init": "paper"})] if setting.get("text_heads") else []) + list(
+        setting.get("extra", {}).items())
     return {v: [base.replace(seed=s, **change) for s in setting["seeds"]] for v, change in variants}
 
 

@@ -934,6 +934,17 @@ def authors_run(name: str) -> dict[str, Any]:
     return record
 
 
+def authors_trend(name: str) -> dict[str, float]:
+    """The authors' recorded run of setting ``name`` in short, for a figure's page: the mean over
+    seeds of the initial and final minimum max-cosine (Eq. 11), with its epochs and seeds."""
+    record = authors_run(name)
+    runs = record["runs"]
+    return {"theirs_min_start": float(np.mean([r["init_min"] for r in runs])),
+            "theirs_min_end": float(np.mean([r["final_min"] for r in runs])),
+            "theirs_min_end_lowest": float(min(r["final_min"] for r in runs)),
+            "theirs_epochs": int(record["epochs"]), "theirs_seeds": len(runs)}
+
+
 def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure: str | None = None,
                  caption: str = "", prefix: str = "sbs") -> dict[str, Any]:
     """Our runs (``{variant: TrainResult}``, one replica per seed) beside the authors' recorded
