@@ -91,7 +91,7 @@ def paper_runs(name: str) -> list[list[Any]]:
     return experiments.paper_runs(name)
 
 
-def sweep_atlas(name: str) -> None:
+def sweep_atlas(name: str, workers: int = 2) -> None:
     """Train an atlas page's paper-scale grid with its own `landscape sweep` command (resumable:
     finished points are kept), ship every stored cell, and record the sweep's provenance (its
     command, wall time, workers, machine) in ``results/atlas/<name>-sweep.json``."""
@@ -101,7 +101,7 @@ def sweep_atlas(name: str) -> None:
     params = atlas_page.paper_params(name)
     spec = atlas.get(name)
     out = REPO_ROOT / ".cache" / "sweeps" / name
-    cmd = atlas_page.sweep_command(name, spec.x_param, list(params[spec.x_param])) + f" --out {out}"
+    cmd = atlas_page.sweep_command(name, spec.x_param, list(params[spec.x_param]), workers=workers) + f" --out {out}"
     print(f"[atlas] {time.strftime('%H:%M:%S')} {cmd}", flush=True)
     argv = shlex.split(cmd)
     rc = subprocess.call([str(Path(sys.executable).parent / argv[0]), *argv[1:]])
@@ -180,6 +180,9 @@ def main() -> int:
     ap.add_argument("--atlas", action="store_true",
                     help="train the named atlas pages' paper-scale grids with their `landscape sweep` "
                          "commands and ship the results (then execute the pages as usual)")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="with --atlas: the sweep's Dask workers (default 2; 1 is faster on 2 cores for the "
+                         "contrastive cells, whose similarity matrices two workers evict from the shared cache)")
     ap.add_argument("--out", type=Path, default=execute.BOOK_EXECUTED,
                     help="folder for the executed notebooks (default: book/executed)")
     args = ap.parse_args()
@@ -191,7 +194,7 @@ def main() -> int:
         return 0
     if args.atlas:
         for name in names:
-            sweep_atlas(name)
+            sweep_atlas(name, args.workers)
         return 0
     summary = json.loads(SUMMARY.read_text()) if SUMMARY.exists() else {"notebooks": {}}
     for name in names:

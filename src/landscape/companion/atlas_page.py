@@ -36,10 +36,12 @@ def _format_values(values: list[float]) -> str:
     return ",".join(f"[{float(v)!r}]" for v in values)
 
 
-def sweep_command(name: str, x_param: str, values: list[float], profile: str = "paper") -> str:
+def sweep_command(name: str, x_param: str, values: list[float], profile: str = "paper", workers: int = 2) -> str:
     """The ``landscape sweep`` that trains the grid column by column (one point per column)."""
+    if int(workers) < 1:
+        raise ValueError(f"workers must be >= 1, got {workers!r}")
     return (f"landscape sweep {name} --profile {profile} -p {x_param} {_format_values(values)} "
-            f"-p train_missing True --workers 2")
+            f"-p train_missing True --workers {int(workers)}")
 
 
 def paper_params(name: str) -> dict[str, Any]:
