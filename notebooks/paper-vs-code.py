@@ -330,8 +330,9 @@ mask_gap = {m: float(masks[f"{m}, drop 0.1 (code)"][:, 0].mean() - masks[f"{m}, 
 # ### 3. Latents
 #
 # **Text:** each coordinate independently non-zero with probability Pr(sparse). **Code:**
-# exactly $\lceil d\,\Pr(\text{sparse}) \rceil$ non-zeros per sample (so Pr(sparse) 0.1 and 0.2
-# give the same data for d = 10). **Default:** `latents="paper"`. **Measured** above: alone
+# exactly $\lceil d\,\Pr(\text{sparse})/2 \rceil$ entries $-1$ and $\max(\lceil d\,\Pr(\text{sparse})
+# \rceil, \lceil d\,\Pr(\text{sparse})/2 \rceil + 1)$ non-zeros in all per sample (so for d = 10,
+# Pr(sparse) 0.1 and 0.2 both give one $-1$ and one $+1$: the same data). **Default:** `latents="paper"`. **Measured** above: alone
 # {glue:text}`cl_gain_latents:+.2f`, reverted alone {glue:text}`cl_loss_latents:+.2f`.
 #
 # (pvc-4)=

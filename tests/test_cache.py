@@ -40,8 +40,14 @@ def test_interrupted_run_resumes_to_the_same_numbers(tmp_cache, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         cache.cached_train(CFGS, progress=False, checkpoint_every_s=0.0)
     assert list(tmp_cache.glob("*.partial.pt")) and not list(tmp_cache.glob("*.npz"))
+    partial = next(tmp_cache.glob("*.partial.pt"))
+    state = torch.load(partial, weights_only=False)
+    assert state["wall_s"] > 0                       # the checkpoint records the time spent so far
+    state["wall_s"] = 1e6                            # ... and the resumed result counts it
+    torch.save(state, partial)
     monkeypatch.setattr(Engine, "run_epoch", original)
     resumed = cache.cached_train(CFGS, progress=False, checkpoint_every_s=0.0)
+    assert 1e6 < resumed.wall_s < 1e6 + 600
     np.testing.assert_allclose(resumed.maxcos, reference.maxcos, atol=1e-7)
     np.testing.assert_allclose(resumed.loss[:, 1:], reference.loss[:, 1:], rtol=1e-6)
     assert not list(tmp_cache.glob("*.partial.pt"))

@@ -302,6 +302,7 @@ def test_execute_writes_notebook_artefacts_and_reuses(toy):
     assert "hash" not in golden.metadata.landscape
     assert all("papermill" not in c.metadata for c in golden.cells)
     assert _printed(golden) == _printed(nb)
+    assert [c.get("id") for c in golden.cells] == [f"cell-{i}" for i in range(len(nb.cells))]  # same bytes again
 
 
 def test_execute_failure_keeps_partial_notebook(toy):

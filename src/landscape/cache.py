@@ -262,8 +262,8 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
                           f"{_set_aside(partial)}, training starts again", stacklevel=2)
     announce(configs, key, progress, resume)
 
-    def checkpoint(engine: Engine, logs: dict[str, Any]) -> None:
-        state = {"engine": engine.state_dict(), "logs": {k: list(v) for k, v in logs.items()}}
+    def checkpoint(engine: Engine, logs: dict[str, Any], wall_s: float) -> None:
+        state = {"engine": engine.state_dict(), "logs": {k: list(v) for k, v in logs.items()}, "wall_s": wall_s}
         atomic_write(partial, lambda tmp: torch.save(state, tmp))
 
     result = train(configs, device=device, dtype=dtype, progress=progress, checkpoint=checkpoint,

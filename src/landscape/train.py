@@ -392,14 +392,15 @@ def log_epochs(epochs: int, log_every: int) -> list[int]:
 
 def train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = "auto",
           dtype: torch.dtype = torch.float32, progress: bool | str = False,
-          checkpoint: Callable[[Engine, dict[str, Any]], None] | None = None,
+          checkpoint: Callable[[Engine, dict[str, Any], float], None] | None = None,
           resume: dict[str, Any] | None = None, checkpoint_every_s: float = 60.0,
           compile: bool | str = False, threads: int | None = None) -> TrainResult:
     """Train all ``configs`` together and return their logged curves.
 
     ``progress`` shows a tqdm bar (a string is used as its description).  ``checkpoint`` is
-    called with the engine and the logs so far at most every ``checkpoint_every_s`` seconds;
-    ``resume`` continues from such a saved state (see :mod:`landscape.cache`).  ``compile``
+    called with the engine, the logs so far and the wall time so far (seconds, earlier
+    stretches included) at most every ``checkpoint_every_s`` seconds; ``resume`` continues from
+    such a saved state (see :mod:`landscape.cache`), its ``"wall_s"`` counted in the result's.  ``compile``
     compiles the loss with ``torch.compile`` (``"auto"``: for runs long enough to repay it).
     ``threads`` sets the CPU threads for the run (default: :func:`cpu_threads`).
     """
@@ -453,7 +454,7 @@ def _train(configs, device, dtype, progress, checkpoint, resume, checkpoint_ever
             logs["loss"].append(loss)
             logs["maxcos"].append(mc)
             if checkpoint is not None and time.perf_counter() - last_ckpt > checkpoint_every_s:
-                checkpoint(eng, logs)
+                checkpoint(eng, logs, time.perf_counter() - t0 + (resume or {}).get("wall_s", 0.0))
                 last_ckpt = time.perf_counter()
     if bar is not None:
         bar.close()

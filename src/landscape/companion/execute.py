@@ -487,7 +487,9 @@ def strip_volatile(nb, *, drop_stderr: bool = True):
 
     Removes execution timestamps and durations (papermill's per-cell and per-notebook records,
     ``metadata.execution``), file paths, the library hash, and (by default) stderr streams
-    (progress bars, warnings); outputs that nbval compares are kept.
+    (progress bars, warnings); outputs that nbval compares are kept.  Cell ids, random in each
+    conversion, become their positions (``cell-0``, ``cell-1``, ...), so that a golden made
+    again from the same notebook is the same file.
     """
     nb = copy.deepcopy(nb)
     pm = nb.metadata.get("papermill")
@@ -498,7 +500,9 @@ def strip_volatile(nb, *, drop_stderr: bool = True):
     if meta is not None:
         meta.pop("hash", None)
     nb.metadata.pop("widgets", None)
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
+        if "id" in cell:
+            cell["id"] = f"cell-{i}"
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code" and drop_stderr:

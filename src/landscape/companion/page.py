@@ -654,6 +654,10 @@ class ExperimentPage:
         _markdown(f"**The authors' scripts, every setting** (`TrainConfig.code_reading()`: their latents, "
                   f"noise, masks, SymReLU form and biases, n = {first.n}, lr {first.lr:g}, "
                   f"{first.epochs} epochs, {summaries[0].runs} run(s) per condition):")
+        for same in same_code_data(c for cs in configs.values() for c in cs):
+            _markdown(f"Pr(sparse) {' and '.join(f'{p:g}' for p in same)} draw the same data under the code's "
+                      f"latents (d = {first.d}: {{ref}}`the same number of -1 and +1 per sample <pvc-3>`), so their "
+                      "rows are the same runs.")
         print(analysis.format_summary(summaries))
         fig = analysis.plot_curves(results, self._panels(None), models=list(self.exp.drawn))
         save_figure(fig, f"{self.exp.name}-authors", params=self.params,
@@ -1006,3 +1010,15 @@ def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure:
         ax.legend(fontsize="small")
         save_figure(fig, figure, caption=caption or figure)
     return numbers
+
+
+def same_code_data(configs: Iterable[Any]) -> list[list[float]]:
+    """Groups of Pr(sparse) values that draw the same latents under the code's scheme (the same
+    numbers of -1 and +1 per sample, :func:`landscape.data.code_sparse_counts`), each sorted."""
+    from ..data import code_sparse_counts
+
+    groups: dict[tuple[int, tuple[int, int]], set[float]] = {}
+    for c in configs:
+        if c.latents == "code":
+            groups.setdefault((c.d, code_sparse_counts(c.d, c.p_sparse)), set()).add(float(c.p_sparse))
+    return [sorted(v) for v in groups.values() if len(v) > 1]
