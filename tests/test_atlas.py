@@ -131,7 +131,7 @@ def test_grid_summary_leaves_missing_cells_nan_and_counts_them():
     assert (s.trained, s.total, s.wall_s) == (3, 4, 8.0)
     assert math.isnan(s.mean["CL"][0, 1]) and s.mean["CL"][0, 0] == pytest.approx(0.9)
     assert s.diff("CL", "NCL")[0, 0] == pytest.approx(0.45) and s.diff_se("CL", "NCL")[0, 0] == 0.0
-    assert A.boundary_text(spec, params, s, "CL") == ["Eq. 3, keep 0.5: above 0.8 everywhere"]
+    assert A.boundary_text(spec, params, s, "CL") == ["Eq. 3, keep 0.5: above 0.8 in the 1 of 2 cells trained"]
     assert A.boundary_text(spec, params, s, "NCL") == ["Eq. 3, keep 0.5: below 0.8 everywhere"]
 
 

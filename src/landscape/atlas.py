@@ -254,12 +254,14 @@ def boundary_text(atlas: Atlas, params: Mapping[str, Any], summary: GridSummary,
     out = []
     for i, (label, _) in enumerate(atlas.rows(params)):
         vals = summary.mean[model][i]
+        n = int(np.sum(~np.isnan(vals)))
+        where = "everywhere" if n == len(vals) else f"in the {n} of {len(vals)} cells trained"
         if np.all(np.isnan(vals)):
             out.append(f"{label}: not trained")
         elif np.nanmin(vals) >= level:
-            out.append(f"{label}: above {level:g} everywhere")
+            out.append(f"{label}: above {level:g} {where}")
         elif np.nanmax(vals) < level:
-            out.append(f"{label}: below {level:g} everywhere")
+            out.append(f"{label}: below {level:g} {where}")
         else:
             found = crossing(vals, xs, level)
             out.append(f"{label}: {found[1]} through {level:g} near {found[0]:.3g}" if found is not None
