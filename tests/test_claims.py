@@ -183,12 +183,3 @@ def test_a_rise_is_judged_run_by_run():
     assert claims.check_trend([unpaired], "NCL", "rises").holds is None
     assert claims.rise(s) == pytest.approx((0.05, np.std([0.05, 0.06, 0.04], ddof=1) / np.sqrt(3)))
 
-
-def test_pages_name_the_sparsities_that_draw_the_same_data_under_the_codes_latents():
-    from landscape.companion.page import same_code_data
-    from landscape.config import TrainConfig
-
-    code = [TrainConfig(latents="code", p_sparse=p, seed=s) for p in (0.1, 0.2, 0.3) for s in (0, 1)]
-    assert same_code_data(code) == [[0.1, 0.2]]          # d = 10: one -1 and one +1 at both
-    assert same_code_data([TrainConfig(latents="paper", p_sparse=p) for p in (0.1, 0.2)]) == []
-    assert same_code_data([TrainConfig(latents="code", p_sparse=p, d=20, p=50) for p in (0.1, 0.2)]) == []

@@ -120,3 +120,13 @@ def test_noise_std_given_directly_overrides_the_scheme_and_keeps_old_keys() -> N
     assert TrainConfig(noise_std=0.1).key() != TrainConfig().key()
     with pytest.raises(ValueError, match="noise std must be a finite number >= 0"):
         data.make_dataset(10, M, 0.2, std=-1.0, generator=gen(2))
+
+
+def test_same_code_data_names_the_sparsities_that_draw_the_same_data_under_the_codes_latents():
+    from landscape.data import same_code_data
+    from landscape.config import TrainConfig
+
+    code = [TrainConfig(latents="code", p_sparse=p, seed=s) for p in (0.1, 0.2, 0.3) for s in (0, 1)]
+    assert same_code_data(code) == [[0.1, 0.2]]          # d = 10: one -1 and one +1 at both
+    assert same_code_data([TrainConfig(latents="paper", p_sparse=p) for p in (0.1, 0.2)]) == []
+    assert same_code_data([TrainConfig(latents="code", p_sparse=p, d=20, p=50) for p in (0.1, 0.2)]) == []

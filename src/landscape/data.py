@@ -6,6 +6,7 @@ on its own seed, never on how many replicas are trained beside it.
 from __future__ import annotations
 
 import math
+from typing import Any, Iterable
 
 import torch
 from torch import Tensor
@@ -45,6 +46,16 @@ def code_sparse_counts(d: int, p_sparse: float) -> tuple[int, int]:
     s1 = math.ceil(d * p_sparse / 2)
     s2 = max(math.ceil(d * p_sparse), math.ceil(d * p_sparse / 2) + 1)
     return s1, min(s2, d) - s1
+
+
+def same_code_data(configs: Iterable[Any]) -> list[list[float]]:
+    """Groups of Pr(sparse) values whose configurations draw the same latents under the code's
+    scheme (the same numbers of -1 and +1 per sample, :func:`code_sparse_counts`), each sorted."""
+    groups: dict[tuple[int, tuple[int, int]], set[float]] = {}
+    for c in configs:
+        if c.latents == "code":
+            groups.setdefault((c.d, code_sparse_counts(c.d, c.p_sparse)), set()).add(float(c.p_sparse))
+    return [sorted(v) for v in groups.values() if len(v) > 1]
 
 
 def sample_latents(n: int, d: int, p_sparse: float, scheme: str = "paper", *,

@@ -416,6 +416,7 @@ def _train(configs, device, dtype, progress, checkpoint, resume, checkpoint_ever
     eng = Engine(configs, device=device, dtype=dtype, compile=use_compile(configs, compile))
     cfg = eng.cfg
     points = log_epochs(cfg.epochs, cfg.log_every)
+    before = (resume or {}).get("wall_s", 0.0)   # seconds spent before the checkpoint resumed from
     logs: dict[str, list] = {"loss": [], "maxcos": []}
     if resume is not None:
         eng.load_state_dict(resume["engine"])
@@ -454,7 +455,7 @@ def _train(configs, device, dtype, progress, checkpoint, resume, checkpoint_ever
             logs["loss"].append(loss)
             logs["maxcos"].append(mc)
             if checkpoint is not None and time.perf_counter() - last_ckpt > checkpoint_every_s:
-                checkpoint(eng, logs, time.perf_counter() - t0 + (resume or {}).get("wall_s", 0.0))
+                checkpoint(eng, logs, time.perf_counter() - t0 + before)
                 last_ckpt = time.perf_counter()
     if bar is not None:
         bar.close()
@@ -464,4 +465,4 @@ def _train(configs, device, dtype, progress, checkpoint, resume, checkpoint_ever
         configs=list(configs), epochs=np.array(points),
         loss=np.stack(logs["loss"], axis=1), maxcos=np.stack(logs["maxcos"], axis=1),
         final_weights=W, dictionaries=eng.M.cpu().double().numpy(),
-        wall_s=time.perf_counter() - t0 + (resume or {}).get("wall_s", 0.0))
+        wall_s=time.perf_counter() - t0 + before)

@@ -38,6 +38,7 @@ import numpy as np
 from .. import analysis, experiments
 from ..analysis.claims import CODE_CHECK_PREFIX, WORDS, Verdict, readings_text
 from ..analysis.tolerance import RULE as TOLERANCE_RULE
+from ..data import same_code_data
 from ..fileio import write_bytes
 from ..profiles import DEFAULT_READING, READING_HELP, READINGS
 
@@ -1010,15 +1011,3 @@ def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure:
         ax.legend(fontsize="small")
         save_figure(fig, figure, caption=caption or figure)
     return numbers
-
-
-def same_code_data(configs: Iterable[Any]) -> list[list[float]]:
-    """Groups of Pr(sparse) values that draw the same latents under the code's scheme (the same
-    numbers of -1 and +1 per sample, :func:`landscape.data.code_sparse_counts`), each sorted."""
-    from ..data import code_sparse_counts
-
-    groups: dict[tuple[int, tuple[int, int]], set[float]] = {}
-    for c in configs:
-        if c.latents == "code":
-            groups.setdefault((c.d, code_sparse_counts(c.d, c.p_sparse)), set()).add(float(c.p_sparse))
-    return [sorted(v) for v in groups.values() if len(v) > 1]
