@@ -51,10 +51,15 @@ def write_json(path: Path | str, obj: Any) -> None:
 
 
 @contextlib.contextmanager
-def environ(**values: str) -> Iterator[None]:
-    """Set environment variables for the duration of a block, then restore them."""
+def environ(**values: str | None) -> Iterator[None]:
+    """Set environment variables for the duration of a block (``None``: unset it), then
+    restore them."""
     old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
+    for k, v in values.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
     try:
         yield
     finally:
