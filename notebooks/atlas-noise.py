@@ -67,7 +67,8 @@ atlas.heatmaps("Final minimum max-cosine of CL-basic and NCL-basic over the nois
 # ## Did training finish?
 #
 # A map is only worth reading where the curves have flattened. Each cell below is how far the
-# mean minimum max-cosine moved over the last quarter of training; red above 0.02.
+# mean minimum max-cosine moved over the last quarter of training, with its sign (negative: still
+# falling); red where it moved by more than 0.02.
 
 # %% tags=["hide-input"]
 atlas.convergence("Change of the mean minimum max-cosine over the last quarter of training, per cell.")

@@ -135,6 +135,32 @@ def test_grid_summary_leaves_missing_cells_nan_and_counts_them():
     assert A.boundary_text(spec, params, s, "NCL") == ["Eq. 3, keep 0.5: below 0.8 everywhere"]
 
 
+def test_the_finding_says_which_way_unfinished_cells_still_move():
+    """Movement over the last quarter is signed; the finding counts the cells still rising and
+    falling, and says whether a clear CL - NCL difference would widen or narrow with them."""
+    from landscape.companion.atlas_page import AtlasPage
+
+    spec = A.get("atlas-noise")
+    params = _params("atlas-noise", noise_stds=[0.0, 0.5], keep_probs=[0.5], dependent=False)
+    flat = np.tile([0.3, 0.9, 0.9, 0.9, 0.9], (3, 1))
+    falling = np.tile([0.3, 0.6, 0.6, 0.5, 0.3], (3, 1))        # 0.5 at 3/4 of training, 0.3 at the end
+    results = {("CL", 0, 0): _result(flat), ("NCL", 0, 0): _result(falling),
+               ("CL", 0, 1): _result(flat), ("NCL", 0, 1): _result(flat * 0.5)}
+    s = A.grid_summary(spec, params, results)
+    assert s.moved["NCL"][0, 0] == pytest.approx(-0.2) and s.moved["CL"][0, 0] == 0.0
+    page = AtlasPage.__new__(AtlasPage)
+    page.atlas, page.summary = spec, s
+    assert ("NCL: 1 of 2 cells flat, 0 still rising, 1 still falling (largest change -0.200)"
+            in page.flat_sentence())
+    assert page.moving_sentence() == (" In 1 of the 2 clear cells a model was still moving at the end of "
+                                      "training; its movement over the last quarter widens the difference "
+                                      "in 1 of them and narrows it in 0.")
+    s.moved["NCL"][0, 0] = 0.2                      # NCL still rising towards CL: the gap narrows
+    assert page.moving_sentence().endswith("widens the difference in 0 of them and narrows it in 1.")
+    s.moved["NCL"][0, 0] = 0.0
+    assert page.moving_sentence() == ""
+
+
 def test_crossing_interpolates_the_first_pass_through_the_level():
     assert A.crossing([0.9, 0.9, 0.7, 0.5], [0, 1, 2, 3], 0.8) == pytest.approx((1.5, "falls"))
     x, how = A.crossing([0.95, 0.85, 0.6], [0.0, 0.1, 0.3], 0.8)

@@ -181,7 +181,7 @@ class GridSummary:
 
     mean: dict[str, np.ndarray]
     std: dict[str, np.ndarray]
-    moved: dict[str, np.ndarray]       # |mean at the end - mean at 75 % of training|
+    moved: dict[str, np.ndarray]       # mean at the end - mean at 75 % of training (signed)
     runs: dict[str, np.ndarray]
     rise: dict[str, np.ndarray]        # mean over runs of (final - initial)
     rise_std: dict[str, np.ndarray]
@@ -207,13 +207,13 @@ def _std(x: np.ndarray) -> float:
 
 def final_stats(result: Any) -> dict[str, float]:
     """Of the minimum max-cosine over a result's runs: the final ``mean`` and ``std``, how far
-    the mean ``moved`` over the last quarter of training, the ``rise`` from the start (mean and
-    ``rise_std``) and the number of ``runs``."""
+    the mean ``moved`` over the last quarter of training (signed: negative while it still
+    falls), the ``rise`` from the start (mean and ``rise_std``) and the number of ``runs``."""
     mins = np.asarray(result.maxcos)[:, :, 0]
     epochs = np.asarray(result.epochs)
     end = mins[:, -1]
     at = int(np.searchsorted(epochs, 0.75 * epochs[-1]))
-    moved = abs(float(end.mean()) - float(mins[:, min(at, len(epochs) - 1)].mean()))
+    moved = float(end.mean()) - float(mins[:, min(at, len(epochs) - 1)].mean())
     rise = end - mins[:, 0]
     return dict(mean=float(end.mean()), std=_std(end), moved=moved, runs=len(end),
                 rise=float(rise.mean()), rise_std=_std(rise))

@@ -178,22 +178,24 @@ class AtlasPage:
 
         s = self.summary
         labels = self.atlas.labels
-        panels = [(m, s.mean[m], s.std[m], False, None) for m in labels]
+        final = "final min max-cosine"
+        panels = [(m, s.mean[m], s.std[m], False, None, final) for m in labels]
         if "CL" in labels:
-            panels.append(("CL − NCL", s.diff("CL", "NCL"), None, True, s.diff_se("CL", "NCL")))
+            panels.append(("CL − NCL", s.diff("CL", "NCL"), None, True, s.diff_se("CL", "NCL"),
+                           f"CL − NCL, {final}"))
         if self.name == "atlas-warm":     # Sec. 5.2.3's claims are about the rise from a warm start
-            panels += [(f"{m}: final − start", s.rise[m], None, True, s.rise_se(m)) for m in labels]
+            panels += [(f"{m}: final − start", s.rise[m], None, True, s.rise_se(m),
+                        "change of min max-cosine from the start") for m in labels]
         width = _panel_width(len(self.xs))     # side by side only while the page shows them large enough
         ncols = 2 if len(panels) > 1 and 2 * width <= 2 * _panel_width(4) else 1
         nrows = math.ceil(len(panels) / ncols)
         fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * width, nrows * (0.6 * len(self.rows) + 2.2)),
                                  layout="constrained", squeeze=False)
-        for ax, (label, vals, std, diff, se) in zip(axes.flat, panels):
+        for ax, (label, vals, std, diff, se, bar) in zip(axes.flat, panels):
             im = self._heat(ax, vals, std if std is not None else np.zeros_like(vals), diff=diff, se=se)
             self._marks(ax, label)
             ax.set_title(label, fontsize=11)
-            fig.colorbar(im, ax=ax, shrink=0.85,
-                         label="change of min max-cosine" if diff else "final min max-cosine")
+            fig.colorbar(im, ax=ax, shrink=0.85, label=bar)
         for ax in list(axes.flat)[len(panels):]:
             ax.remove()
         page.save_figure(fig, f"{self.name}-{FIGURES[0]}", jsonable(self.params), caption,
@@ -201,7 +203,8 @@ class AtlasPage:
 
     def convergence(self, caption: str) -> None:
         """How far the mean minimum max-cosine moved over the last quarter of training, per cell
-        (flat: at most :data:`landscape.atlas.FLAT_TOL`)."""
+        (shade: the size of the change; text: the change with its sign, red where it exceeds
+        :data:`landscape.atlas.FLAT_TOL`)."""
         import matplotlib.pyplot as plt
 
         s = self.summary
@@ -213,13 +216,15 @@ class AtlasPage:
                                  layout="constrained", squeeze=False)
         for ax, m in zip(axes.flat, labels):
             moved = s.moved[m]
-            im = ax.imshow(moved, cmap="Greys", vmin=0, vmax=max(0.1, float(np.nanmax(moved)) if np.any(~np.isnan(moved)) else 0.1),
+            size = np.abs(moved)
+            im = ax.imshow(size, cmap="Greys", vmin=0, vmax=max(0.1, float(np.nanmax(size)) if np.any(~np.isnan(size)) else 0.1),
                            aspect="auto", origin="lower")
             for i in range(moved.shape[0]):
                 for j in range(moved.shape[1]):
                     if not np.isnan(moved[i, j]):
-                        ax.text(j, i, f"{moved[i, j]:.2f}", ha="center", va="center", fontsize=CELL_PT,
-                                color="r" if moved[i, j] > A.FLAT_TOL else "C0")
+                        text = f"{moved[i, j]:+.2f}" if size[i, j] >= 0.005 else "0.00"   # no "-0.00"
+                        ax.text(j, i, text, ha="center", va="center", fontsize=CELL_PT,
+                                color="r" if size[i, j] > A.FLAT_TOL else "C0")
             ax.set_xticks(range(len(self.xs)), [f"{x:.3g}" for x in self.xs], rotation=45 if len(self.xs) > 5 else 0,
                           fontsize=8)
             ax.set_yticks(range(len(self.rows)), self.rows, fontsize=9)
@@ -227,7 +232,7 @@ class AtlasPage:
             ax.set_xlabel(self.atlas.x_label, fontsize=9)
         for ax in list(axes.flat)[len(labels):]:
             ax.remove()
-        fig.colorbar(im, ax=list(axes.flat)[:len(labels)], shrink=0.85, label="|change| over the last quarter")
+        fig.colorbar(im, ax=list(axes.flat)[:len(labels)], shrink=0.85, label="|change| over the last quarter (text: signed)")
         page.save_figure(fig, f"{self.name}-{FIGURES[1]}", jsonable(self.params), caption,
                          label=f"{self.atlas.title}, convergence (companion, {self.profile} profile)")
 
@@ -246,7 +251,7 @@ class AtlasPage:
             out[f"{key}_lowest"] = float(np.nanmin(v)) if some else math.nan
             out[f"{key}_highest"] = float(np.nanmax(v)) if some else math.nan
             out[f"{key}_above"] = int(np.nansum(v >= A.LEVEL))
-            out[f"{key}_moved_max"] = float(np.nanmax(s.moved[m])) if some else math.nan
+            out[f"{key}_moved_max"] = float(np.nanmax(np.abs(s.moved[m]))) if some else math.nan
         if self.name == "atlas-warm":
             for m in self.atlas.labels:
                 key = self._key(m)
@@ -283,10 +288,29 @@ class AtlasPage:
             if np.all(np.isnan(moved)):
                 continue
             n = int(np.sum(~np.isnan(moved)))
-            flat = int(np.sum(moved <= A.FLAT_TOL))
-            parts.append(f"{m}: {flat} of {n} cells flat (largest change {np.nanmax(moved):.3f})")
+            flat = int(np.sum(np.abs(moved) <= A.FLAT_TOL))
+            rising, falling = int(np.sum(moved > A.FLAT_TOL)), int(np.sum(moved < -A.FLAT_TOL))
+            largest = float(moved.flat[np.nanargmax(np.abs(moved))])
+            parts.append(f"{m}: {flat} of {n} cells flat, {rising} still rising, {falling} still falling "
+                         f"(largest change {largest:+.3f})")
         return (f"Over the last quarter of training (flat: the mean moved by at most {A.FLAT_TOL:g}): "
                 + "; ".join(parts) + ".")
+
+    def moving_sentence(self) -> str:
+        """Of the cells where CL and NCL clearly differ, those where either model was still
+        moving at the end, and whether its movement widens or narrows the difference (empty
+        when none is moving)."""
+        s = self.summary
+        d, se = s.diff("CL", "NCL"), s.diff_se("CL", "NCL")
+        clear = ~np.isnan(d) & A.clear(d, se)
+        moving = clear & ((np.abs(s.moved["CL"]) > A.FLAT_TOL) | (np.abs(s.moved["NCL"]) > A.FLAT_TOL))
+        k = int(moving.sum())
+        if not k:
+            return ""
+        widens = int(np.sum(moving & ((s.moved["CL"] - s.moved["NCL"]) * d > 0)))
+        return (f" In {k} of the {int(clear.sum())} clear cells a model was still moving at the end of "
+                f"training; its movement over the last quarter widens the difference in {widens} of them "
+                f"and narrows it in {k - widens}.")
 
     def finding(self) -> str:
         """The page's finding, in words computed from the grid."""
@@ -313,7 +337,8 @@ class AtlasPage:
         if "CL" in self.atlas.labels:
             bullets.append(f"CL is clearly above NCL (by more than 2 standard errors of the difference and more "
                            f"than {A.MIN_EFFECT:g}) in {nb['cl_clearly_above']} cells, clearly below in "
-                           f"{nb['ncl_clearly_above']}, and inconclusive in {nb['diff_inconclusive']}.")
+                           f"{nb['ncl_clearly_above']}, and inconclusive in {nb['diff_inconclusive']}."
+                           + self.moving_sentence())
         if s.trained < s.total:
             bullets.append(f"Only {s.trained} of {s.total} (point, model) cells are stored; the others are drawn "
                            "grey and left out of every count.")
@@ -370,7 +395,8 @@ class AtlasPage:
         cmd = sweep_command(self.name, self.atlas.x_param, self.xs if self.profile == "paper"
                             else page_knobs.get(self.name).profile_values[self.atlas.x_param][1])
         s = self.summary
-        cost = (f"the {s.trained} stored cells shown here trained in {s.wall_s / 60:.1f} min"
+        cost = (f"the {s.trained} stored cells shown here trained in {s.wall_s / 60:.1f} min, the sum of "
+                f"their own wall times"
                 if s.trained else "nothing is stored yet")
         extra = (f" The {s.total - s.trained} missing cells would take {budget.describe(self.missing_estimate)}."
                  if self.missing_estimate is not None else "")
@@ -378,10 +404,13 @@ class AtlasPage:
         if record and self.profile == "paper":
             cluster = record.get("cluster") or {}
             workers = cluster.get("local_workers") if isinstance(cluster, dict) else None
+            workers = f"{workers} worker{'s' if workers != 1 else ''}" if workers else "? workers"
             extra += (f" The last run of that sweep took {float(record.get('wall_time_s', 0)) / 60:.1f} min of wall "
-                      f"time ({record.get('start', '?')} to {record.get('end', '?')}, {workers or '?'} workers, "
+                      f"time ({record.get('start', '?')} to {record.get('end', '?')}, {workers}, "
                       f"on {record.get('trained_on', 'this project machine')}; points already stored are skipped), "
                       f"recorded in `results/atlas/{self.name}-sweep.json`.")
+            if record.get("wall_note"):
+                extra += f" {record['wall_note']}"
         return "\n".join([
             ":::{admonition} Re-run or extend this map", ":class: dropdown rerun", "",
             f"- Train the paper-scale grid on Dask, one point per column (`--scheduler ADDRESS` for a real "
