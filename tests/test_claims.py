@@ -183,3 +183,36 @@ def test_a_rise_is_judged_run_by_run():
     assert claims.check_trend([unpaired], "NCL", "rises").holds is None
     assert claims.rise(s) == pytest.approx((0.05, np.std([0.05, 0.06, 0.04], ddof=1) / np.sqrt(3)))
 
+
+
+def _authors_record(epochs: int, n: int, final_mins: list[float]) -> dict:
+    runs = [dict(init_min=0.5, final_min=v, final_median=0.8, final_max=0.9, min_maxcos=[0.5, v])
+            for v in final_mins]
+    return dict(epochs=epochs, config=dict(nn=n), curve_epochs=[0, epochs], runs=runs)
+
+
+def _ours(epochs: int, n: int, final_mins: list[float]) -> SimpleNamespace:
+    R = len(final_mins)
+    maxcos = np.zeros((R, 2, 3))
+    maxcos[:, 0] = 0.5
+    maxcos[:, 1] = np.stack([final_mins, [0.8] * R, [0.9] * R], axis=-1)
+    return SimpleNamespace(epochs=np.array([0, epochs]), configs=[SimpleNamespace(n=n)] * R,
+                           maxcos=maxcos, loss=np.zeros((R, 2)))
+
+
+def test_the_side_by_side_compares_only_runs_of_the_authors_length_and_size(monkeypatch):
+    """Ours beside the authors' record: counted and judged at their epochs and n; a smoke run
+    (shorter, smaller) is shown with 'not compared' and counts for nothing."""
+    shown = []
+    monkeypatch.setattr(N, "_markdown", shown.append)
+    authors = _authors_record(1500, 3000, [0.90, 0.91, 0.89])
+    same = N.side_by_side(authors, {"code reading": _ours(1500, 3000, [0.90, 0.90, 0.91])})
+    assert (same["sbs_inside"], same["sbs_compared"]) == (4, 4)
+    assert same["sbs_0_final_min_spread"] == "inside"
+    far = N.side_by_side(authors, {"code reading": _ours(1500, 3000, [0.50, 0.52, 0.51])})
+    assert (far["sbs_inside"], far["sbs_compared"]) == (3, 4) and far["sbs_0_final_min_spread"] == "outside"
+    smoke = N.side_by_side(authors, {"code reading": _ours(60, 250, [0.50, 0.52, 0.51])})
+    assert (smoke["sbs_inside"], smoke["sbs_compared"]) == (0, 0)
+    assert smoke["sbs_0_final_min_spread"] == "not measured against"
+    assert "not compared: 60 epochs on n = 250, theirs 1500 on n = 3000" in shown[-1]
+    assert "outside the seed spread" not in shown[-1]

@@ -959,8 +959,18 @@ def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure:
     launcher's hook, ``final_loss_window_mean``), when their record has it. Shows the
     table (and with ``figure`` the minimum max-cosine curves); returns the key numbers, named
     ``<prefix>_<variant index>_<number>_...``, with ``<prefix>_inside`` of ``<prefix>_compared``
-    numbers of the first variant (the code's reading) inside the seed spread."""
+    numbers of the first variant (the code's reading) inside the seed spread.  A variant trained
+    at other lengths or sizes than the authors' record (the smoke profile) is shown but not
+    compared: its column says so, and it adds nothing to the counts."""
     from ..analysis.agreement import compare_samples
+
+    def unlike(res: Any) -> str:
+        """Why ``res`` cannot be compared with the authors' record ('' when it can)."""
+        mine = (int(res.epochs[-1]), int(res.configs[0].n) if res.configs else None)
+        their = (int(authors.get("epochs", mine[0])), int(authors.get("config", {}).get("nn", mine[1] or 0)) or mine[1])
+        if mine == their:
+            return ""
+        return f"not compared: {mine[0]} epochs on n = {mine[1]}, theirs {their[0]} on n = {their[1]}"
 
     theirs = {"initial min": [r["init_min"] for r in authors["runs"]],
               "final min": [r["final_min"] for r in authors["runs"]],
@@ -983,13 +993,14 @@ def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure:
             else:
                 mine = mc[:, -1, ("final min", "final median", "final max").index(what)]
             c = compare_samples(mine, values)
-            if k == 0:   # the counts are of the code's reading; other variants are ablations of it
+            why = unlike(res)
+            if k == 0 and not why:   # the counts are of the code's reading; other variants are ablations
                 inside, compared = inside + c.within_spread, compared + 1
-            mark = "within the seed spread" if c.within_spread else "**outside the seed spread**"
+            mark = why or ("within the seed spread" if c.within_spread else "**outside the seed spread**")
             line += f" {c.ours_mean:.3f} ± {c.ours_std:.3f} | {c.diff:+.3f}, p = {c.p_value:.2f} ({mark}) |"
             slug = analysis.slug(f"{prefix} {k} {what}")
             numbers.update({f"{slug}_ours": c.ours_mean, f"{slug}_diff": c.diff,
-                            f"{slug}_spread": "inside" if c.within_spread else "outside"})
+                            f"{slug}_spread": "not measured against" if why else ("inside" if c.within_spread else "outside")})
         numbers[analysis.slug(f"{prefix} authors {what}")] = float(np.mean(values))
         rows.append(line)
     numbers.update({f"{prefix}_inside": inside, f"{prefix}_compared": compared})
