@@ -157,7 +157,9 @@ def test_the_finding_says_which_way_unfinished_cells_still_move():
                                       "in 1 of them and narrows it in 0.")
     s.moved["NCL"][0, 0] = 0.2                      # NCL still rising towards CL: the gap narrows
     assert page.moving_sentence().endswith("widens the difference in 0 of them and narrows it in 1.")
-    s.moved["NCL"][0, 0] = 0.0
+    s.moved["NCL"][0, 0] = s.moved["CL"][0, 0] = -0.1    # both fall alike: the gap stays
+    assert page.moving_sentence().endswith("in 0 of them and narrows it in 0, and leaves it as it was in 1.")
+    s.moved["NCL"][0, 0] = s.moved["CL"][0, 0] = 0.0
     assert page.moving_sentence() == ""
 
 

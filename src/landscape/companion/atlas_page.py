@@ -307,10 +307,12 @@ class AtlasPage:
         k = int(moving.sum())
         if not k:
             return ""
-        widens = int(np.sum(moving & ((s.moved["CL"] - s.moved["NCL"]) * d > 0)))
+        trend = (s.moved["CL"] - s.moved["NCL"]) * d
+        widens, narrows = int(np.sum(moving & (trend > 0))), int(np.sum(moving & (trend < 0)))
+        same = f", and leaves it as it was in {k - widens - narrows}" if k > widens + narrows else ""
         return (f" In {k} of the {int(clear.sum())} clear cells a model was still moving at the end of "
                 f"training; its movement over the last quarter widens the difference in {widens} of them "
-                f"and narrows it in {k - widens}.")
+                f"and narrows it in {narrows}{same}.")
 
     def finding(self) -> str:
         """The page's finding, in words computed from the grid."""

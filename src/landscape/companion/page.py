@@ -967,7 +967,8 @@ def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure:
     def unlike(res: Any) -> str:
         """Why ``res`` cannot be compared with the authors' record ('' when it can)."""
         mine = (int(res.epochs[-1]), int(res.configs[0].n) if res.configs else None)
-        their = (int(authors.get("epochs", mine[0])), int(authors.get("config", {}).get("nn", mine[1] or 0)) or mine[1])
+        nn = authors.get("config", {}).get("nn")
+        their = (int(authors.get("epochs", mine[0])), mine[1] if nn is None else int(nn))
         if mine == their:
             return ""
         return f"not compared: {mine[0]} epochs on n = {mine[1]}, theirs {their[0]} on n = {their[1]}"
