@@ -184,7 +184,6 @@ def test_a_rise_is_judged_run_by_run():
     assert claims.rise(s) == pytest.approx((0.05, np.std([0.05, 0.06, 0.04], ddof=1) / np.sqrt(3)))
 
 
-
 def _authors_record(epochs: int, n: int, final_mins: list[float]) -> dict:
     runs = [dict(init_min=0.5, final_min=v, final_median=0.8, final_max=0.9, min_maxcos=[0.5, v])
             for v in final_mins]

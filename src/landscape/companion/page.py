@@ -983,6 +983,7 @@ def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure:
             "|---|---|" + "---|---|" * len(ours)]
     numbers: dict[str, Any] = {}
     inside = compared = 0
+    unlikes = {variant: unlike(res) for variant, res in ours.items()}
     for what, values in theirs.items():
         line = f"| {what} | {np.mean(values):.3f} ± {np.std(values, ddof=1):.3f} |"
         for k, (variant, res) in enumerate(ours.items()):
@@ -994,7 +995,7 @@ def side_by_side(authors: Mapping[str, Any], ours: Mapping[str, Any], *, figure:
             else:
                 mine = mc[:, -1, ("final min", "final median", "final max").index(what)]
             c = compare_samples(mine, values)
-            why = unlike(res)
+            why = unlikes[variant]
             if k == 0 and not why:   # the counts are of the code's reading; other variants are ablations
                 inside, compared = inside + c.within_spread, compared + 1
             mark = why or ("within the seed spread" if c.within_spread else "**outside the seed spread**")

@@ -76,18 +76,6 @@ def point_folder(name: str, profile: str, point: Mapping[str, Any], varying: Seq
 _DASK_MALLOC = "MALLOC_TRIM_THRESHOLD_"
 
 
-@contextlib.contextmanager
-def _environ_defaults(**values: str) -> Iterator[None]:
-    added = [k for k in values if k not in os.environ]
-    for k in added:
-        os.environ[k] = values[k]
-    try:
-        yield
-    finally:
-        for k in added:
-            os.environ.pop(k, None)
-
-
 def run_point(name: str, params: Mapping[str, Any], profile: str, dest: str,
               command: str | None = None, force: bool = False) -> dict[str, Any]:
     """One grid point (runs on a Dask worker): :func:`landscape.companion.runs.run_one`, as a plain dict.
@@ -95,7 +83,8 @@ def run_point(name: str, params: Mapping[str, Any], profile: str, dest: str,
     Never raises for a failed notebook: the outcome's ``status`` says what happened.
     """
     t0 = time.perf_counter()
-    with _LOCK, _environ_defaults(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"), environ(**{_DASK_MALLOC: None}):
+    threads = {k: os.environ.get(k, "1") for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}  # 1 unless set
+    with _LOCK, environ(**threads, **{_DASK_MALLOC: None}):
         try:
             outcome = run_one(name, params, profile, Path(dest), force=force,
                               log=lambda *a, **k: None, command=command)
