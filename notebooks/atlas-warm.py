@@ -33,6 +33,7 @@ noise = "paper"  # str: "paper" (variance log d / d) or "code" (std sqrt(ln d)/d
 dictionary = "qr"  # str: "qr" (the paper's random orthonormal M) or "identity" (Theorem 3's M = I)
 runs = None  # int: seeds per point and model; None: smoke 2, paper 3
 epochs_ncl = None  # int: epochs; None: smoke 50, paper 8000 (the paper's)
+extend = None  # int: a cell still moving over its last quarter is trained again at 2, 4, ... times its epochs, up to this factor; None: smoke 1 (never), paper 4
 seed = 0  # int: run i of every point uses seed + i
 train_missing = None  # bool: train points not stored; None: smoke True, paper False (the sweep trains them)
 
@@ -69,7 +70,10 @@ atlas.heatmaps("Final minimum max-cosine of the warm-started NCL model of Figure
 #
 # A map is only worth reading where the curves have flattened. Each cell below is how far the
 # mean minimum max-cosine moved over the last quarter of training, with its sign (negative: still
-# falling); red where it moved by more than 0.02.
+# falling); red where it moved by more than 0.02. A cell still moving is trained again from the
+# start at twice its epochs, then four times (`extend`); the map above shows each cell at the
+# shortest of these lengths at which it had flattened, or at the longest, and a cell trained
+# longer than the base says so below its change ("×2", "×4").
 
 # %% tags=["hide-input"]
 atlas.convergence("Change of the mean minimum max-cosine over the last quarter of training, per cell.")

@@ -149,7 +149,7 @@ def test_the_finding_says_which_way_unfinished_cells_still_move():
     s = A.grid_summary(spec, params, results)
     assert s.moved["NCL"][0, 0] == pytest.approx(-0.2) and s.moved["CL"][0, 0] == 0.0
     page = AtlasPage.__new__(AtlasPage)
-    page.atlas, page.summary = spec, s
+    page.atlas, page.summary, page.params = spec, s, params
     assert ("NCL: 1 of 2 cells flat, 0 still rising, 1 still falling (largest change -0.200)"
             in page.flat_sentence())
     assert page.moving_sentence() == (" In 1 of the 2 clear cells a model was still moving at the end of "
@@ -190,3 +190,60 @@ def test_a_smoke_sweep_trains_what_the_page_then_loads_without_training(tmp_path
     assert both.stdout.split() == ["12", "12"], both.stderr[-2000:]
     more = subprocess.run([sys.executable, "-c", code % "[1.0, 2.0, 3.0]"], env=env, capture_output=True, text=True)
     assert more.stdout.split() == ["12", "18"], more.stderr[-2000:]
+
+
+def _scaled(mins: np.ndarray, factor: int, wall: float = 2.0) -> TrainResult:
+    """``_result`` of a training ``factor`` times as long (epochs 0 .. 100 * factor)."""
+    r = _result(mins, wall)
+    return TrainResult(**{**r.__dict__, "epochs": r.epochs * factor})
+
+
+def test_a_cell_still_moving_is_trained_again_longer_until_flat_or_the_cap():
+    """cell_chain asks for 2x, 4x, ... the epochs while the last training still moves, stops at
+    the first flat one, at the cap, or at the first that is not stored."""
+    cfgs = A.cell_configs(A.get("atlas-noise"), _params("atlas-noise"), 0.0,
+                          dict(augmentation="independent", masking_prob=0.2), "NCL")
+    falling = np.tile([0.6, 0.6, 0.6, 0.5, 0.3], (3, 1))
+    flat = np.tile([0.6, 0.3, 0.2, 0.2, 0.2], (3, 1))
+    stored = {8000: _result(falling), 16000: _scaled(falling, 2), 32000: _scaled(flat, 4)}
+    asked = []
+
+    def get(c):
+        asked.append(c[0].epochs)
+        assert [x.seed for x in c] == [x.seed for x in cfgs]                 # the same runs, longer
+        assert all(x.replace(epochs=8000) == y for x, y in zip(c, cfgs))
+        return stored.get(c[0].epochs)
+
+    chain = A.cell_chain(cfgs, 4, get)
+    assert asked == [8000, 16000, 32000] and [r for _, r in chain] == [stored[e] for e in asked]
+    assert [c[0].epochs for c, _ in A.cell_chain(cfgs, 2, get)] == [8000, 16000]          # the cap
+    assert len(A.cell_chain(cfgs, 1, get)) == 1                                          # never longer
+    del stored[16000]
+    chain = A.cell_chain(cfgs, 4, get)
+    assert [c[0].epochs for c, _ in chain] == [8000, 16000] and chain[-1][1] is None     # next to train
+    stored[8000] = _result(flat)
+    assert len(A.cell_chain(cfgs, 4, get)) == 1                                          # flat: done
+    with pytest.raises(ValueError, match="extend must be >= 1"):
+        A.cell_chain(cfgs, 0, get)
+
+
+def test_the_summary_shows_a_cells_longest_training_and_counts_every_trainings_time():
+    spec = A.get("atlas-noise")
+    params = _params("atlas-noise", noise_stds=[0.0], keep_probs=[0.5], dependent=False, epochs_ncl=100)
+    falling = np.tile([0.6, 0.6, 0.6, 0.5, 0.3], (3, 1))
+    flat = np.tile([0.6, 0.3, 0.2, 0.2, 0.2], (3, 1))
+    results = {("CL", 0, 0): [_result(flat, wall=1.0)],
+               ("NCL", 0, 0): [_result(falling, wall=2.0), _scaled(flat, 2, wall=4.0)]}
+    s = A.grid_summary(spec, params, results)
+    assert s.wall_s == 7.0 and s.trained == 2
+    assert s.epochs["NCL"][0, 0] == 200 and s.mean["NCL"][0, 0] == pytest.approx(0.2)
+    assert s.moved["NCL"][0, 0] == pytest.approx(0.0)
+    from landscape.companion.atlas_page import AtlasPage
+
+    page = AtlasPage.__new__(AtlasPage)
+    page.atlas, page.summary, page.params, page.unfinished = spec, s, params, 1
+    text = page.flat_sentence()
+    assert "NCL: 1 of 1 cells flat, 0 still rising, 0 still falling (largest change +0.000); trained longer: 1 at ×2" in text
+    assert "CL: 1 of 1 cells flat, 0 still rising, 0 still falling (largest change +0.000); NCL:" in text
+    assert "trained again at up to 4 times its epochs" in text
+    assert "1 cells still moving have their longer training not stored yet" in text

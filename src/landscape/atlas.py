@@ -18,6 +18,10 @@ whole grid trained by its page share their cache entries and shipped results.
 Summaries (:func:`grid_summary`) are the final minimum max-cosine (Eq. 11) per cell: mean and
 standard deviation over runs, and how much the mean still moved over the last quarter of
 training (:data:`FLAT_TOL` decides "flat").  Cells not trained are NaN.
+
+A cell still moving at the end of its epochs is trained again from the start at twice the
+epochs, then four times, ... up to the page's ``extend`` factor (:func:`cell_chain`): the map
+shows each cell at the shortest length at which it has flattened, or at the cap, and says which.
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ from .config import TrainConfig
 from .data import noise_std
 
 __all__ = ["ATLASES", "Atlas", "GridSummary", "get", "names", "cells", "cell_configs", "grid_summary",
-           "final_stats", "boundary_text", "crossing", "reading_points", "theorem3_c", "clear", "FLAT_TOL", "LEVEL",
+           "final_stats", "boundary_text", "crossing", "cell_chain", "longer", "settled", "base_epochs", "reading_points", "theorem3_c", "clear", "FLAT_TOL", "LEVEL",
            "MIN_EFFECT"]
 
 #: A cell is "flat" when its mean final minimum max-cosine moved by at most this much over the
@@ -81,7 +85,9 @@ class Atlas:
         return [label for label, _ in self.models]
 
 
-def _epochs(fixed: Mapping[str, Any], params: Mapping[str, Any]) -> int:
+def base_epochs(atlas: Atlas, params: Mapping[str, Any], model: str) -> int:
+    """The epochs a model's cells train first (before any longer training, :func:`cell_chain`)."""
+    fixed = dict(atlas.models)[model]
     return int(params["epochs_cl"] if fixed["method"] == "cl" else params["epochs_ncl"])
 
 
@@ -99,7 +105,7 @@ def cell_configs(atlas: Atlas, params: Mapping[str, Any], x: float, row: Mapping
     fields.update(fixed)
     if fixed["method"] == "cl" and "cl_augmentation" in params:
         fields.update(augmentation=params["cl_augmentation"])
-    fields.update(epochs=_epochs(fixed, params))
+    fields.update(epochs=base_epochs(atlas, params, model))
     return [TrainConfig(**{**fields, "seed": int(params["seed"]) + i}) for i in range(int(params["runs"]))]
 
 
@@ -110,6 +116,33 @@ def cells(atlas: Atlas, params: Mapping[str, Any], profile: str = "paper"):
         for i, (_, row) in enumerate(atlas.rows(params)):
             for model in atlas.labels:
                 yield model, i, j, cell_configs(atlas, params, x, row, model, profile)
+
+
+def longer(configs: Sequence[TrainConfig], factor: int) -> list[TrainConfig]:
+    """The same runs trained ``factor`` times as many epochs (from the start: a new cache entry)."""
+    return [c.replace(epochs=int(c.epochs) * int(factor)) for c in configs]
+
+
+def settled(result: Any) -> bool:
+    """Whether a result's mean minimum max-cosine moved by at most :data:`FLAT_TOL` over the last
+    quarter of its training."""
+    return abs(final_stats(result)["moved"]) <= FLAT_TOL
+
+
+def cell_chain(configs: Sequence[TrainConfig], extend: int,
+               get: Callable[[list[TrainConfig]], Any]) -> list[tuple[list[TrainConfig], Any]]:
+    """A cell's trainings at 1, 2, 4, ... times its epochs (at most ``extend`` times), each
+    ``(configs, get(configs))``: the chain goes on while the last result is still moving and stops
+    at the first missing one (``get`` returned None: the next training to do)."""
+    if int(extend) < 1:
+        raise ValueError(f"extend must be >= 1 (1: never train a cell longer), got {extend!r}")
+    chain = [(list(configs), get(list(configs)))]
+    factor = 2
+    while factor <= int(extend) and chain[-1][1] is not None and not settled(chain[-1][1]):
+        cfgs = longer(configs, factor)
+        chain.append((cfgs, get(cfgs)))
+        factor *= 2
+    return chain
 
 
 # ----------------------------------------------------------------------------- the three atlases
@@ -182,6 +215,7 @@ class GridSummary:
     mean: dict[str, np.ndarray]
     std: dict[str, np.ndarray]
     moved: dict[str, np.ndarray]       # mean at the end - mean at 75 % of training (signed)
+    epochs: dict[str, np.ndarray]      # epochs of the training summarised (a cell's longest stored)
     runs: dict[str, np.ndarray]
     rise: dict[str, np.ndarray]        # mean over runs of (final - initial)
     rise_std: dict[str, np.ndarray]
@@ -220,18 +254,22 @@ def final_stats(result: Any) -> dict[str, float]:
 
 
 def grid_summary(atlas: Atlas, params: Mapping[str, Any], results: Mapping[tuple[str, int, int], Any]) -> GridSummary:
-    """Summaries of ``results`` (``(model, row, column) -> TrainResult``; missing cells: NaN)."""
+    """Summaries of ``results``: ``(model, row, column) ->`` a TrainResult, or the list of a
+    cell's stored trainings at growing lengths (:func:`cell_chain`: the last is summarised, every
+    one's wall time counts); missing cells (None or an empty list): NaN."""
     shape = (len(atlas.rows(params)), len(params[atlas.x_param]))
-    keys = ("mean", "std", "moved", "runs", "rise", "rise_std")
+    keys = ("mean", "std", "moved", "runs", "rise", "rise_std", "epochs")
     out = {k: {m: np.full(shape, np.nan) for m in atlas.labels} for k in keys}
-    wall = 0.0
+    wall, trained = 0.0, 0
     for (model, i, j), res in results.items():
-        if res is None:
+        chain = [r for r in (res if isinstance(res, (list, tuple)) else [res]) if r is not None]
+        if not chain:
             continue
-        for k, v in final_stats(res).items():
+        trained += 1
+        for k, v in final_stats(chain[-1]).items():
             out[k][model][i, j] = v
-        wall += float(res.wall_s)
-    trained = sum(res is not None for res in results.values())
+        out["epochs"][model][i, j] = float(np.asarray(chain[-1].epochs)[-1])
+        wall += sum(float(r.wall_s) for r in chain)
     return GridSummary(**out, wall_s=wall, trained=trained, total=shape[0] * shape[1] * len(atlas.labels))
 
 

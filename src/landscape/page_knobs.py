@@ -222,6 +222,8 @@ def _atlas_knobs(*extra: Knob, cl: bool = True) -> dict[str, Knob]:
     common = [
         _count("runs", "seeds per grid point and model (seed, seed + 1, ...)", high=1000),
         _count("epochs_ncl", "training epochs of the non-contrastive models", high=10 ** 7),
+        _count("extend", "a cell still moving over its last quarter (by more than 0.02) is trained again "
+               "from the start at 2, 4, ... times its epochs, up to this factor (1: never)", high=1024),
         _seed("the runs: run i of every grid point uses seed + i"),
         _k("train_missing", "bool", "train the grid points not stored yet (None: smoke yes, paper no: "
            "the paper-scale grid is trained by `landscape sweep` and shipped)"),
@@ -231,7 +233,8 @@ def _atlas_knobs(*extra: Knob, cl: bool = True) -> dict[str, Knob]:
     return {k.name: k for k in [*extra, *common]}
 
 
-_ATLAS_RUNS = {"runs": (2, 3), "epochs_cl": (50, 2000), "epochs_ncl": (50, 8000), "train_missing": (True, False)}
+_ATLAS_RUNS = {"runs": (2, 3), "epochs_cl": (50, 2000), "epochs_ncl": (50, 8000), "extend": (1, 4),
+               "train_missing": (True, False)}
 
 
 def _noise_grid() -> tuple[list[float], list[float]]:

@@ -53,8 +53,12 @@ def paper_params(name: str) -> dict[str, Any]:
 
 
 def paper_cells(name: str) -> list[list[Any]]:
-    """Every (point, model) batched call of the page's paper-scale grid."""
-    return [cfgs for *_, cfgs in A.cells(A.get(name), paper_params(name), "paper")]
+    """Every batched call of the page's paper-scale grid: each (point, model) and, where the
+    stored training was still moving, its longer trainings (:func:`landscape.atlas.cell_chain`)
+    up to the first one not stored."""
+    params = paper_params(name)
+    return [c for *_, cfgs in A.cells(A.get(name), params, "paper")
+            for c, _ in A.cell_chain(cfgs, params["extend"], find_cached)]
 
 
 class AtlasPage:
@@ -86,14 +90,22 @@ class AtlasPage:
         """Load every stored grid point; train the missing ones when ``train_missing`` (smoke by
         default; at paper scale `landscape sweep` trains them, see the re-run box)."""
         missing = []
+        self.unfinished = 0      # cells still moving whose longer training is not stored
         for model, i, j, cfgs in A.cells(self.atlas, self.params, self.profile):
-            found = find_cached(cfgs, device=self.device)
-            if found is None and self.params["train_missing"]:
-                found = cached_train(cfgs, device=self.device, progress=f"{model} at {self.rows[i]}, "
-                                     f"{self.atlas.x_param[:-1]}={self.xs[j]:.3g}")
-            if found is None:
-                missing.append(cfgs)
-            self.results[(model, i, j)] = found
+            where = f"{model} at {self.rows[i]}, {self.atlas.x_param[:-1]}={self.xs[j]:.3g}"
+
+            def get(c: list[Any]) -> Any:
+                found = find_cached(c, device=self.device)
+                if found is None and self.params["train_missing"]:
+                    found = cached_train(c, device=self.device, progress=f"{where}, {c[0].epochs} epochs")
+                return found
+
+            chain = A.cell_chain(cfgs, self.params["extend"], get)
+            if chain[-1][1] is None:
+                missing.append(chain[-1][0])
+                self.unfinished += len(chain) > 1
+            self.results[(model, i, j)] = [res for _, res in chain if res is not None]
+        self.missing = len(missing)
         self.missing_estimate = budget.total(missing) if missing else None
         self.summary = A.grid_summary(self.atlas, self.params, self.results)
 
@@ -219,10 +231,13 @@ class AtlasPage:
             size = np.abs(moved)
             im = ax.imshow(size, cmap="Greys", vmin=0, vmax=max(0.1, float(np.nanmax(size)) if np.any(~np.isnan(size)) else 0.1),
                            aspect="auto", origin="lower")
+            base = A.base_epochs(self.atlas, self.params, m)
             for i in range(moved.shape[0]):
                 for j in range(moved.shape[1]):
                     if not np.isnan(moved[i, j]):
                         text = f"{moved[i, j]:+.2f}" if size[i, j] >= 0.005 else "0.00"   # no "-0.00"
+                        factor = s.epochs[m][i, j] / base
+                        text += f"\n×{factor:g}" if factor > 1 else ""
                         ax.text(j, i, text, ha="center", va="center", fontsize=CELL_PT,
                                 color="r" if size[i, j] > A.FLAT_TOL else "C0")
             ax.set_xticks(range(len(self.xs)), [f"{x:.3g}" for x in self.xs], rotation=45 if len(self.xs) > 5 else 0,
@@ -239,10 +254,12 @@ class AtlasPage:
     # ------------------------------------------------------------------ numbers and words
     def numbers(self) -> dict[str, Any]:
         """Key numbers: per model the grid's mean, minimum and maximum cell, the cells above the
-        level, the largest movement over the last quarter; the cells trained (wall times are in
+        level, the largest movement over the last quarter; the cells trained and those flat at the
+        end of their training (wall times are in
         the re-run box, not here: they are no result)."""
         s = self.summary
-        out: dict[str, Any] = {"level": A.LEVEL, "cells_trained": s.trained, "cells_total": s.total}
+        out: dict[str, Any] = {"level": A.LEVEL, "cells_trained": s.trained, "cells_total": s.total,
+                               "cells_flat": int(sum(np.sum(np.abs(s.moved[m]) <= A.FLAT_TOL) for m in s.moved))}
         for m in self.atlas.labels:
             key = self._key(m)
             v = s.mean[m]
@@ -291,10 +308,18 @@ class AtlasPage:
             flat = int(np.sum(np.abs(moved) <= A.FLAT_TOL))
             rising, falling = int(np.sum(moved > A.FLAT_TOL)), int(np.sum(moved < -A.FLAT_TOL))
             largest = float(moved.flat[np.nanargmax(np.abs(moved))])
+            factors = s.epochs[m][~np.isnan(s.epochs[m])] / A.base_epochs(self.atlas, self.params, m)
+            longer = ", ".join(f"{int(np.sum(factors == f))} at ×{f:g}" for f in sorted(set(factors[factors > 1])))
             parts.append(f"{m}: {flat} of {n} cells flat, {rising} still rising, {falling} still falling "
-                         f"(largest change {largest:+.3f})")
+                         f"(largest change {largest:+.3f})" + (f"; trained longer: {longer}" if longer else ""))
+        cap = int(self.params["extend"])
+        tail = (f" A cell still moving is trained again at up to {cap} times its epochs; those still moving "
+                f"at ×{cap} are shown as they are." if cap > 1 else "")
+        if getattr(self, "unfinished", 0):
+            tail += (f" {self.unfinished} cells still moving have their longer training not stored yet: they "
+                     "are shown at the length stored.")
         return (f"Over the last quarter of training (flat: the mean moved by at most {A.FLAT_TOL:g}): "
-                + "; ".join(parts) + ".")
+                + "; ".join(parts) + "." + tail)
 
     def moving_sentence(self) -> str:
         """Of the cells where CL and NCL clearly differ, those where either model was still
@@ -398,9 +423,9 @@ class AtlasPage:
                             else page_knobs.get(self.name).profile_values[self.atlas.x_param][1])
         s = self.summary
         cost = (f"the {s.trained} stored cells shown here trained in {s.wall_s / 60:.1f} min, the sum of "
-                f"their own wall times"
+                f"their own wall times, longer trainings of cells still moving included"
                 if s.trained else "nothing is stored yet")
-        extra = (f" The {s.total - s.trained} missing cells would take {budget.describe(self.missing_estimate)}."
+        extra = (f" The {self.missing} trainings not stored yet would take {budget.describe(self.missing_estimate)}."
                  if self.missing_estimate is not None else "")
         record = self.sweep_record()
         if record and self.profile == "paper":
