@@ -247,3 +247,19 @@ def test_the_summary_shows_a_cells_longest_training_and_counts_every_trainings_t
     assert "CL: 1 of 1 cells flat, 0 still rising, 0 still falling (largest change +0.000); NCL:" in text
     assert "trained again at up to 4 times its epochs" in text
     assert "1 cells still moving have their longer training not stored yet" in text
+
+
+def test_a_longer_training_repeats_the_shorter_one_exactly_up_to_its_length():
+    """The longer trainings of cell_chain start again from scratch; they are worth their cost only
+    because their first epochs are the shorter training's, bit for bit (constant learning rate,
+    per-epoch randomness from the seed)."""
+    from landscape.train import train
+
+    spec = A.get("atlas-noise")
+    params = _params("atlas-noise", "smoke", epochs_ncl=10)
+    cfgs = [c.replace(log_every=2) for c in A.cell_configs(spec, params, 0.05, dict(augmentation="independent",
+                                                                                     masking_prob=0.5), "NCL", "smoke")]
+    short, long = train(cfgs), train(A.longer(cfgs, 2))
+    assert list(long.epochs[:len(short.epochs)]) == list(short.epochs) and long.epochs[-1] == 20
+    assert np.array_equal(long.maxcos[:, :len(short.epochs)], short.maxcos)
+    assert np.array_equal(long.loss[:, 1:len(short.epochs)], short.loss[:, 1:])
