@@ -31,7 +31,7 @@ keep_probs = None  # list[float]: keep probabilities of Eq. 3's masks (rows); No
 dependent = True  # bool: add a row with Eq. 2's dependent masks
 p_sparse = 0.1  # float: Pr(sparse) = Pr(z_i = +-1)
 runs = None  # int: seeds per point and model; None: smoke 2, paper 3
-epochs_cl = None  # int: epochs of CL; None: smoke 50, paper 2000 (CL is flat by then: see the convergence map)
+epochs_cl = None  # int: epochs of CL; None: smoke 50, paper 2000 (a cell still moving trains longer: extend)
 epochs_ncl = None  # int: epochs of NCL; None: smoke 50, paper 8000 (the paper's)
 extend = None  # int: a cell still moving over its last quarter is trained again at 2, 4, ... times its epochs, up to this factor; None: smoke 1 (never), paper 4
 seed = 0  # int: run i of every point uses seed + i

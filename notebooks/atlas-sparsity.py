@@ -29,7 +29,7 @@ widths = None  # list[int]: neurons m (rows; d = 10); None: smoke [10, 50], pape
 noise = "code"  # str: "code" (std sqrt(ln d)/d) or "paper" (variance log d / d)
 cl_augmentation = "dependent"  # str: masks of CL: "dependent" (Eq. 2) or "independent" (Eq. 3)
 runs = None  # int: seeds per point and model; None: smoke 2, paper 3
-epochs_cl = None  # int: epochs of CL; None: smoke 50, paper 2000 (CL is flat by then: see the convergence map)
+epochs_cl = None  # int: epochs of CL; None: smoke 50, paper 2000 (a cell still moving trains longer: extend)
 epochs_ncl = None  # int: epochs of the NCL models; None: smoke 50, paper 8000 (the paper's)
 extend = None  # int: a cell still moving over its last quarter is trained again at 2, 4, ... times its epochs, up to this factor; None: smoke 1 (never), paper 4
 seed = 0  # int: run i of every point uses seed + i
