@@ -69,7 +69,9 @@ atlas.heatmaps("Final minimum max-cosine of CL, NCL, NCL with a predictor and NC
 # falling); red where it moved by more than 0.02. A cell still moving is trained again from the
 # start at twice its epochs, then four times (`extend`); the map above shows each cell at the
 # shortest of these lengths at which it had flattened, or at the longest, and a cell trained
-# longer than the base says so below its change ("×2", "×4").
+# longer than the base says so below its change ("×2", "×4"). A flat last quarter is what can be
+# checked; it does not rule out a later fall, and the finding says how far the longer trainings
+# moved their cells' final values from the first training's.
 
 # %% tags=["hide-input"]
 atlas.convergence("Change of the mean minimum max-cosine over the last quarter of training, per cell.")

@@ -237,13 +237,13 @@ def test_the_summary_shows_a_cells_longest_training_and_counts_every_trainings_t
     s = A.grid_summary(spec, params, results)
     assert s.wall_s == 7.0 and s.trained == 2
     assert s.epochs["NCL"][0, 0] == 200 and s.mean["NCL"][0, 0] == pytest.approx(0.2)
-    assert s.moved["NCL"][0, 0] == pytest.approx(0.0)
+    assert s.moved["NCL"][0, 0] == pytest.approx(0.0) and s.first["NCL"][0, 0] == pytest.approx(0.3)
     from landscape.companion.atlas_page import AtlasPage
 
     page = AtlasPage.__new__(AtlasPage)
     page.atlas, page.summary, page.params, page.unfinished = spec, s, params, 1
     text = page.flat_sentence()
-    assert "NCL: 1 of 1 cells flat, 0 still rising, 0 still falling (largest change +0.000); trained longer: 1 at ×2" in text
+    assert "NCL: 1 of 1 cells flat, 0 still rising, 0 still falling (largest change +0.000); trained longer: 1 at ×2, which moved their final value from the first training's by up to -0.100" in text
     assert "CL: 1 of 1 cells flat, 0 still rising, 0 still falling (largest change +0.000); NCL:" in text
     assert "trained again at up to 4 times its epochs" in text
     assert "1 cells still moving have their longer training not stored yet" in text

@@ -216,6 +216,7 @@ class GridSummary:
     std: dict[str, np.ndarray]
     moved: dict[str, np.ndarray]       # mean at the end - mean at 75 % of training (signed)
     epochs: dict[str, np.ndarray]      # epochs of the training summarised (a cell's longest stored)
+    first: dict[str, np.ndarray]       # final mean of the cell's first (shortest) training
     runs: dict[str, np.ndarray]
     rise: dict[str, np.ndarray]        # mean over runs of (final - initial)
     rise_std: dict[str, np.ndarray]
@@ -258,7 +259,7 @@ def grid_summary(atlas: Atlas, params: Mapping[str, Any], results: Mapping[tuple
     cell's stored trainings at growing lengths (:func:`cell_chain`: the last is summarised, every
     one's wall time counts); missing cells (None or an empty list): NaN."""
     shape = (len(atlas.rows(params)), len(params[atlas.x_param]))
-    keys = ("mean", "std", "moved", "runs", "rise", "rise_std", "epochs")
+    keys = ("mean", "std", "moved", "runs", "rise", "rise_std", "epochs", "first")
     out = {k: {m: np.full(shape, np.nan) for m in atlas.labels} for k in keys}
     wall, trained = 0.0, 0
     for (model, i, j), res in results.items():
@@ -269,6 +270,7 @@ def grid_summary(atlas: Atlas, params: Mapping[str, Any], results: Mapping[tuple
         for k, v in final_stats(chain[-1]).items():
             out[k][model][i, j] = v
         out["epochs"][model][i, j] = float(np.asarray(chain[-1].epochs)[-1])
+        out["first"][model][i, j] = final_stats(chain[0])["mean"]
         wall += sum(float(r.wall_s) for r in chain)
     return GridSummary(**out, wall_s=wall, trained=trained, total=shape[0] * shape[1] * len(atlas.labels))
 

@@ -310,6 +310,10 @@ class AtlasPage:
             largest = float(moved.flat[np.nanargmax(np.abs(moved))])
             factors = s.epochs[m][~np.isnan(s.epochs[m])] / A.base_epochs(self.atlas, self.params, m)
             longer = ", ".join(f"{int(np.sum(factors == f))} at ×{f:g}" for f in sorted(set(factors[factors > 1])))
+            if longer:
+                change = (s.mean[m] - s.first[m])[s.epochs[m] > A.base_epochs(self.atlas, self.params, m)]
+                longer += (f", which moved their final value from the first training's by up to "
+                           f"{float(change[np.argmax(np.abs(change))]):+.3f}")
             parts.append(f"{m}: {flat} of {n} cells flat, {rising} still rising, {falling} still falling "
                          f"(largest change {largest:+.3f})" + (f"; trained longer: {longer}" if longer else ""))
         cap = int(self.params["extend"])
