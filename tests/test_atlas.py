@@ -245,7 +245,9 @@ def test_the_summary_shows_a_cells_longest_training_and_counts_every_trainings_t
     text = page.flat_sentence()
     assert "NCL: 1 of 1 cells flat, 0 still rising, 0 still falling (largest change +0.000); trained longer: 1 at ×2, which moved their final value from the first training's by up to -0.100" in text
     assert "CL: 1 of 1 cells flat, 0 still rising, 0 still falling (largest change +0.000); NCL:" in text
-    assert "trained again at up to 4 times its epochs" in text
+    assert "trained again at up to 4 times its epochs." in text
+    s.moved["NCL"][0, 0], s.epochs["NCL"][0, 0] = -0.05, 400          # still falling at the cap
+    assert "trained again at up to 4 times its epochs; 1 still moving at ×4 is shown as it is." in page.flat_sentence()
     assert "1 cells still moving have their longer training not stored yet" in text
 
 

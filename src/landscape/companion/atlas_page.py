@@ -317,8 +317,12 @@ class AtlasPage:
             parts.append(f"{m}: {flat} of {n} cells flat, {rising} still rising, {falling} still falling "
                          f"(largest change {largest:+.3f})" + (f"; trained longer: {longer}" if longer else ""))
         cap = int(self.params["extend"])
-        tail = (f" A cell still moving is trained again at up to {cap} times its epochs; those still moving "
-                f"at ×{cap} are shown as they are." if cap > 1 else "")
+        at_cap = sum(int(np.sum((np.abs(s.moved[m]) > A.FLAT_TOL)
+                                & (s.epochs[m] >= cap * A.base_epochs(self.atlas, self.params, m))))
+                     for m in self.atlas.labels)
+        tail = (f" A cell still moving is trained again at up to {cap} times its epochs"
+                + (f"; {at_cap} still moving at ×{cap} {'is' if at_cap == 1 else 'are'} shown as "
+                   f"{'it is' if at_cap == 1 else 'they are'}" if at_cap else "") + "." if cap > 1 else "")
         if getattr(self, "unfinished", 0):
             tail += (f" {self.unfinished} cells still moving have their longer training not stored yet: they "
                      "are shown at the length stored.")
