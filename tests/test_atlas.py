@@ -265,3 +265,25 @@ def test_a_longer_training_repeats_the_shorter_one_exactly_up_to_its_length():
     assert list(long.epochs[:len(short.epochs)]) == list(short.epochs) and long.epochs[-1] == 20
     assert np.array_equal(long.maxcos[:, :len(short.epochs)], short.maxcos)
     assert np.array_equal(long.loss[:, 1:len(short.epochs)], short.loss[:, 1:])
+
+
+def test_the_page_trains_a_cell_still_moving_longer_by_continuing_its_first_training(tmp_path, monkeypatch):
+    """With extend = 2 and every training counted as still moving, the page trains each cell's
+    second training from the first one's kept final state: only the extra epochs run."""
+    from landscape import cache
+    from landscape.companion.atlas_page import AtlasPage
+    from landscape.train import Engine
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    monkeypatch.delenv(cache.SHIPPED_ENV, raising=False)
+    monkeypatch.setattr(A, "settled", lambda result: False)
+    epochs_run = []
+    original = Engine.run_epoch
+    monkeypatch.setattr(Engine, "run_epoch", lambda self: (epochs_run.append(self.epoch), original(self))[1])
+    namespace = {**_notebook_defaults("atlas-warm"), "warm_cs": [1.0], "d": 4, "epochs_ncl": 20, "extend": 2}
+    page = AtlasPage("atlas-warm", "smoke", namespace)
+    page.train()
+    assert page.summary.trained == page.summary.total == 6 and page.missing == 0
+    assert np.all(page.summary.epochs["NCL"] == 40) and np.all(page.summary.epochs["NCL + predictor"] == 40)
+    assert len(epochs_run) == 6 * 40                     # 20 epochs, then 20 more, per cell
+    assert len(list(tmp_path.glob("*.state.pt"))) == 12 and len(list(tmp_path.glob("*.npz"))) == 12

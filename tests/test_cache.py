@@ -241,3 +241,43 @@ def test_is_stored_looks_without_reading_or_training(tmp_cache):
     cache.cached_train(CFGS, progress=False)
     assert cache.is_stored(CFGS)
     assert not cache.is_stored([CFGS[0].replace(seed=9)])
+
+
+def test_a_longer_training_continues_from_the_kept_final_state_to_the_same_numbers(tmp_cache, monkeypatch):
+    """keep_state keeps a training's final state; the same runs for more epochs, started from it,
+    run only the extra epochs and give the numbers of a training from the start."""
+    short = [c.replace(log_every=4) for c in CFGS]
+    long = [c.replace(epochs=2 * c.epochs) for c in short]
+    reference = cache.as_stored(train(long))
+    cache.cached_train(short, progress=False, keep_state=True)
+    assert len(list(tmp_cache.glob("*.state.pt"))) == 1 and not list(tmp_cache.glob("*.partial.pt"))
+    epochs_run = []
+    original = Engine.run_epoch
+
+    def counted(self):
+        epochs_run.append(self.epoch)
+        return original(self)
+
+    monkeypatch.setattr(Engine, "run_epoch", counted)
+    continued = cache.cached_train(long, progress=False, start_from=short)
+    assert epochs_run == list(range(short[0].epochs, long[0].epochs))      # only the extra epochs
+    assert np.array_equal(continued.maxcos, reference.maxcos) and np.array_equal(continued.epochs, reference.epochs)
+    assert np.array_equal(continued.loss[:, 1:], reference.loss[:, 1:])
+    assert np.array_equal(continued.final_weights, reference.final_weights)
+    assert len(list(tmp_cache.glob("*.state.pt"))) == 1                   # not kept unless asked
+
+
+def test_an_unusable_final_state_is_set_aside_and_the_longer_training_starts_again(tmp_cache, monkeypatch):
+    short = [c.replace(log_every=4) for c in CFGS]
+    long = [c.replace(epochs=2 * c.epochs) for c in short]
+    assert not cache.continues(long, [c.replace(seed=c.seed + 7) for c in short])      # other runs
+    assert not cache.continues(short, long) and not cache.continues(long, [c.replace(epochs=7) for c in short])
+    cache.cached_train(short, progress=False, keep_state=True)
+    state = next(tmp_cache.glob("*.state.pt"))
+    state.write_bytes(b"not a state")
+    epochs_run = []
+    original = Engine.run_epoch
+    monkeypatch.setattr(Engine, "run_epoch", lambda self: (epochs_run.append(self.epoch), original(self))[1])
+    with pytest.warns(UserWarning, match="unreadable.*starts from the beginning"):
+        cache.cached_train(long, progress=False, start_from=short)
+    assert epochs_run[0] == 0 and not state.exists()

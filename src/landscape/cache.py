@@ -28,7 +28,7 @@ from . import budget
 from .config import TrainConfig
 from .fileio import atomic_write
 from .losses import nt_xent_kernel
-from .train import Engine, TrainResult, resolve_device, train, use_compile
+from .train import Engine, TrainResult, log_epochs, resolve_device, train, use_compile
 
 # Bump when a change to the engine changes its numbers: old cache entries are then ignored.
 ENGINE_VERSION = "1"
@@ -236,11 +236,55 @@ def announce(configs: Sequence[TrainConfig], key: str, progress: bool | str = Tr
                   f"{c.epochs} epochs{again}, {budget.describe(est)}", TrainingNotStored, stacklevel=3)
 
 
+def continues(configs: Sequence[TrainConfig], shorter: Sequence[TrainConfig]) -> bool:
+    """Whether ``configs`` are ``shorter``'s runs trained longer, so that a training of them can
+    continue from ``shorter``'s final state: the same runs but for more epochs, and ``shorter``'s
+    last logged epoch is one of theirs (its epochs a multiple of ``log_every``)."""
+    return (len(configs) == len(shorter) > 0
+            and all(c.replace(epochs=s.epochs) == s for c, s in zip(configs, shorter))
+            and shorter[0].epochs < configs[0].epochs and shorter[0].epochs % shorter[0].log_every == 0)
+
+
+def _state_path(configs: Sequence[TrainConfig], device: str, dtype: torch.dtype, compile: bool | str) -> Path:
+    key = run_key(configs, resolve_device(device), dtype, use_compile(configs, compile))
+    return cache_dir() / f"{key}.state.pt"
+
+
+def _final_state(shorter: Sequence[TrainConfig], configs: Sequence[TrainConfig], device: str,
+                 dtype: torch.dtype, compile: bool | str) -> dict[str, Any] | None:
+    """``shorter``'s kept final state to continue ``configs`` from, if there is a usable one."""
+    if not continues(configs, shorter) or use_compile(shorter, compile) != use_compile(configs, compile):
+        return None
+    path = _state_path(shorter, device, dtype, compile)
+    if not path.exists():
+        return None
+    try:
+        state = torch.load(path, weights_only=False)
+        ok = state["engine"]["epoch"] == shorter[0].epochs and len(state["logs"]["maxcos"]) == len(
+            log_epochs(shorter[0].epochs, shorter[0].log_every))
+    except Exception as exc:  # noqa: BLE001 - any unreadable state: train from the start
+        ok, why = False, f"unreadable ({type(exc).__name__})"
+    else:
+        why = "not at the end of its training"
+    if not ok:
+        warnings.warn(f"final state {path} is {why}; set aside as {_set_aside(path)}, the longer training "
+                      "starts from the beginning", stacklevel=3)
+        return None
+    return {**state, "wall_s": 0.0}
+
+
 def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = "auto",
                  dtype: torch.dtype = torch.float32, progress: bool | str = True,
                  use_cache: bool = True, checkpoint_every_s: float = 60.0,
-                 compile: bool | str = "auto") -> TrainResult:
-    """:func:`landscape.train.train` with a disk cache and resumable checkpoints."""
+                 compile: bool | str = "auto", keep_state: bool = False,
+                 start_from: Sequence[TrainConfig] | None = None) -> TrainResult:
+    """:func:`landscape.train.train` with a disk cache and resumable checkpoints.
+
+    ``keep_state`` keeps the final state of the training (``<key>.state.pt`` in the cache, not
+    shipped).  ``start_from``: the same runs for fewer epochs (:func:`continues`); when their kept
+    final state is there, the training continues from it instead of starting again (the same
+    numbers: the first epochs of a longer training are the shorter one's), and the result's
+    ``wall_s`` counts only the continuation."""
     if isinstance(configs, TrainConfig):
         configs = [configs]
     configs = list(configs)
@@ -260,6 +304,8 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
         except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint: start again
             warnings.warn(f"checkpoint {partial} is unreadable ({type(exc).__name__}); set aside as "
                           f"{_set_aside(partial)}, training starts again", stacklevel=2)
+    if resume is None and start_from is not None:
+        resume = _final_state(list(start_from), configs, device, dtype, compile)
     announce(configs, key, progress, resume)
 
     def checkpoint(engine: Engine, logs: dict[str, Any], wall_s: float) -> None:
@@ -270,5 +316,8 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
                    resume=resume, checkpoint_every_s=checkpoint_every_s, compile=compiled)
     save_result(result, final, key)
     if partial.exists():
-        partial.unlink()
+        if keep_state:
+            partial.replace(cache_dir() / f"{key}.state.pt")
+        else:
+            partial.unlink()
     return as_stored(result)

@@ -399,7 +399,7 @@ def train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = "auto",
 
     ``progress`` shows a tqdm bar (a string is used as its description).  ``checkpoint`` is
     called with the engine, the logs so far and the wall time so far (seconds, earlier
-    stretches included) at most every ``checkpoint_every_s`` seconds; ``resume`` continues from
+    stretches included) at most every ``checkpoint_every_s`` seconds and once at the end; ``resume`` continues from
     such a saved state (see :mod:`landscape.cache`), its ``"wall_s"`` counted in the result's.  ``compile``
     compiles the loss with ``torch.compile`` (``"auto"``: for runs long enough to repay it).
     ``threads`` sets the CPU threads for the run (default: :func:`cpu_threads`).
@@ -459,6 +459,8 @@ def _train(configs, device, dtype, progress, checkpoint, resume, checkpoint_ever
                 last_ckpt = time.perf_counter()
     if bar is not None:
         bar.close()
+    if checkpoint is not None:       # the final state too: a longer training can continue from it
+        checkpoint(eng, logs, time.perf_counter() - t0 + before)
     with torch.no_grad():
         W = encoder_weight(eng.metric_net(), cfg).detach().cpu().double().numpy()
     return TrainResult(

@@ -93,11 +93,14 @@ class AtlasPage:
         self.unfinished = 0      # cells still moving whose longer training is not stored
         for model, i, j, cfgs in A.cells(self.atlas, self.params, self.profile):
             where = f"{model} at {self.rows[i]}, {self.atlas.x_param[:-1]}={self.xs[j]:.3g}"
+            asked: list[list[Any]] = []      # the chain's shorter trainings: a longer one continues the last
 
             def get(c: list[Any]) -> Any:
                 found = find_cached(c, device=self.device)
                 if found is None and self.params["train_missing"]:
-                    found = cached_train(c, device=self.device, progress=f"{where}, {c[0].epochs} epochs")
+                    found = cached_train(c, device=self.device, progress=f"{where}, {c[0].epochs} epochs",
+                                         keep_state=True, start_from=asked[-1] if asked else None)
+                asked.append(c)
                 return found
 
             chain = A.cell_chain(cfgs, self.params["extend"], get)
