@@ -69,8 +69,9 @@ atlas.heatmaps("Final minimum max-cosine of CL-basic and NCL-basic over the nois
 #
 # A map is only worth reading where the curves have flattened. Each cell below is how far the
 # mean minimum max-cosine moved over the last quarter of training, with its sign (negative: still
-# falling); red where it moved by more than 0.02. A cell still moving is trained again from the
-# start at twice its epochs, then four times (`extend`); the map above shows each cell at the
+# falling); red where it moved by more than 0.02. A cell still moving is trained again at twice
+# its epochs, then four times (`extend`; a longer training continues from the shorter one's final
+# state when the cache kept it, to the numbers of a training from the start); the map above shows each cell at the
 # shortest of these lengths at which it had flattened, or at the longest, and a cell trained
 # longer than the base says so below its change ("×2", "×4"). A flat last quarter is what can be
 # checked; it does not rule out a later fall, and the finding says how far the longer trainings

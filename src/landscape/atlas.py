@@ -19,8 +19,9 @@ Summaries (:func:`grid_summary`) are the final minimum max-cosine (Eq. 11) per c
 standard deviation over runs, and how much the mean still moved over the last quarter of
 training (:data:`FLAT_TOL` decides "flat").  Cells not trained are NaN.
 
-A cell still moving at the end of its epochs is trained again from the start at twice the
-epochs, then four times, ... up to the page's ``extend`` factor (:func:`cell_chain`): the map
+A cell still moving at the end of its epochs is trained again at twice the epochs, then four
+times, ... up to the page's ``extend`` factor (:func:`cell_chain`; its own cache entry each, a
+longer training continuing from the shorter one's kept final state where there is one): the map
 shows each cell at the shortest length at which it has flattened, or at the cap, and says which.
 """
 from __future__ import annotations
@@ -119,7 +120,7 @@ def cells(atlas: Atlas, params: Mapping[str, Any], profile: str = "paper"):
 
 
 def longer(configs: Sequence[TrainConfig], factor: int) -> list[TrainConfig]:
-    """The same runs trained ``factor`` times as many epochs (from the start: a new cache entry)."""
+    """The same runs trained ``factor`` times as many epochs (a cache entry of their own)."""
     return [c.replace(epochs=int(c.epochs) * int(factor)) for c in configs]
 
 

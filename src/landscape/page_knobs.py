@@ -223,7 +223,7 @@ def _atlas_knobs(*extra: Knob, cl: bool = True) -> dict[str, Knob]:
         _count("runs", "seeds per grid point and model (seed, seed + 1, ...)", high=1000),
         _count("epochs_ncl", "training epochs of the non-contrastive models", high=10 ** 7),
         _count("extend", "a cell still moving over its last quarter (by more than 0.02) is trained again "
-               "from the start at 2, 4, ... times its epochs, up to this factor (1: never)", high=1024),
+               "at 2, 4, ... times its epochs, up to this factor (1: never)", high=1024),
         _seed("the runs: run i of every grid point uses seed + i"),
         _k("train_missing", "bool", "train the grid points not stored yet (None: smoke yes, paper no: "
            "the paper-scale grid is trained by `landscape sweep` and shipped)"),
