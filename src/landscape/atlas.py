@@ -36,8 +36,8 @@ from .config import TrainConfig
 from .data import noise_std
 
 __all__ = ["ATLASES", "Atlas", "GridSummary", "get", "names", "cells", "cell_configs", "grid_summary",
-           "final_stats", "boundary_text", "crossing", "cell_chain", "longer", "settled", "base_epochs", "reading_points", "theorem3_c", "clear", "FLAT_TOL", "LEVEL",
-           "MIN_EFFECT"]
+           "final_stats", "boundary_text", "crossing", "cell_chain", "longer", "settled", "base_epochs",
+           "reading_points", "theorem3_c", "clear", "FLAT_TOL", "LEVEL", "MIN_EFFECT"]
 
 #: A cell is "flat" when its mean final minimum max-cosine moved by at most this much over the
 #: last quarter of training.

@@ -64,6 +64,9 @@ def paper_cells(name: str) -> list[list[Any]]:
 class AtlasPage:
     """One atlas page: its resolved parameters, the grid's results and their summary."""
 
+    missing = 0          # trainings not stored yet (after :meth:`train`)
+    unfinished = 0       # of those, longer trainings of cells still moving
+
     def __init__(self, name: str, profile: str, namespace: Mapping[str, Any], device: str = "auto") -> None:
         self.name, self.profile, self.device = name, profile, device
         self.atlas = A.get(name)
@@ -90,7 +93,7 @@ class AtlasPage:
         """Load every stored grid point; train the missing ones when ``train_missing`` (smoke by
         default; at paper scale `landscape sweep` trains them, see the re-run box)."""
         missing = []
-        self.unfinished = 0      # cells still moving whose longer training is not stored
+        self.unfinished = 0
         for model, i, j, cfgs in A.cells(self.atlas, self.params, self.profile):
             where = f"{model} at {self.rows[i]}, {self.atlas.x_param[:-1]}={self.xs[j]:.3g}"
             asked: list[list[Any]] = []      # the chain's shorter trainings: a longer one continues the last
@@ -326,7 +329,7 @@ class AtlasPage:
         tail = (f" A cell still moving is trained again at up to {cap} times its epochs"
                 + (f"; {at_cap} still moving at ×{cap} {'is' if at_cap == 1 else 'are'} shown as "
                    f"{'it is' if at_cap == 1 else 'they are'}" if at_cap else "") + "." if cap > 1 else "")
-        if getattr(self, "unfinished", 0):
+        if self.unfinished:
             tail += (f" {self.unfinished} cells still moving have their longer training not stored yet: they "
                      "are shown at the length stored.")
         return (f"Over the last quarter of training (flat: the mean moved by at most {A.FLAT_TOL:g}): "
