@@ -245,8 +245,8 @@ def continues(configs: Sequence[TrainConfig], shorter: Sequence[TrainConfig]) ->
             and shorter[0].epochs < configs[0].epochs and shorter[0].epochs % shorter[0].log_every == 0)
 
 
-def _state_path(configs: Sequence[TrainConfig], device: str, dtype: torch.dtype, compile: bool | str) -> Path:
-    key = run_key(configs, resolve_device(device), dtype, use_compile(configs, compile))
+def _state_path(key: str) -> Path:
+    """Where a training's kept final state lies (``cached_train(keep_state=True)``)."""
     return cache_dir() / f"{key}.state.pt"
 
 
@@ -255,7 +255,7 @@ def _final_state(shorter: Sequence[TrainConfig], configs: Sequence[TrainConfig],
     """``shorter``'s kept final state to continue ``configs`` from, if there is a usable one."""
     if not continues(configs, shorter) or use_compile(shorter, compile) != use_compile(configs, compile):
         return None
-    path = _state_path(shorter, device, dtype, compile)
+    path = _state_path(run_key(shorter, resolve_device(device), dtype, use_compile(shorter, compile)))
     if not path.exists():
         return None
     try:
@@ -317,7 +317,7 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
     save_result(result, final, key)
     if partial.exists():
         if keep_state:
-            partial.replace(cache_dir() / f"{key}.state.pt")
+            partial.replace(_state_path(key))
         else:
             partial.unlink()
     return as_stored(result)

@@ -237,13 +237,12 @@ class AtlasPage:
             size = np.abs(moved)
             im = ax.imshow(size, cmap="Greys", vmin=0, vmax=max(0.1, float(np.nanmax(size)) if np.any(~np.isnan(size)) else 0.1),
                            aspect="auto", origin="lower")
-            base = A.base_epochs(self.atlas, self.params, m)
+            factors = self._factor(m)
             for i in range(moved.shape[0]):
                 for j in range(moved.shape[1]):
                     if not np.isnan(moved[i, j]):
                         text = f"{moved[i, j]:+.2f}" if size[i, j] >= 0.005 else "0.00"   # no "-0.00"
-                        factor = s.epochs[m][i, j] / base
-                        text += f"\n×{factor:g}" if factor > 1 else ""
+                        text += f"\n×{factors[i, j]:g}" if factors[i, j] > 1 else ""
                         ax.text(j, i, text, ha="center", va="center", fontsize=CELL_PT,
                                 color="r" if size[i, j] > A.FLAT_TOL else "C0")
             ax.set_xticks(range(len(self.xs)), [f"{x:.3g}" for x in self.xs], rotation=45 if len(self.xs) > 5 else 0,
@@ -299,6 +298,10 @@ class AtlasPage:
                     out[f"{m.lower()}_at_{key}"] = float(s.mean[m][i, j])
         return out
 
+    def _factor(self, model: str) -> np.ndarray:
+        """Per cell, the epochs of the training shown over the model's first length (NaN: none)."""
+        return self.summary.epochs[model] / A.base_epochs(self.atlas, self.params, model)
+
     @staticmethod
     def _key(model: str) -> str:
         return model.lower().replace(" + ", "_").replace(", ", "_").replace(" ", "_")
@@ -314,17 +317,16 @@ class AtlasPage:
             flat = int(np.sum(np.abs(moved) <= A.FLAT_TOL))
             rising, falling = int(np.sum(moved > A.FLAT_TOL)), int(np.sum(moved < -A.FLAT_TOL))
             largest = float(moved.flat[np.nanargmax(np.abs(moved))])
-            factors = s.epochs[m][~np.isnan(s.epochs[m])] / A.base_epochs(self.atlas, self.params, m)
+            factors = self._factor(m)
             longer = ", ".join(f"{int(np.sum(factors == f))} at ×{f:g}" for f in sorted(set(factors[factors > 1])))
             if longer:
-                change = (s.mean[m] - s.first[m])[s.epochs[m] > A.base_epochs(self.atlas, self.params, m)]
+                change = (s.mean[m] - s.first[m])[factors > 1]
                 longer += (f", which moved their final value from the first training's by up to "
                            f"{float(change[np.argmax(np.abs(change))]):+.3f}")
             parts.append(f"{m}: {flat} of {n} cells flat, {rising} still rising, {falling} still falling "
                          f"(largest change {largest:+.3f})" + (f"; trained longer: {longer}" if longer else ""))
         cap = int(self.params["extend"])
-        at_cap = sum(int(np.sum((np.abs(s.moved[m]) > A.FLAT_TOL)
-                                & (s.epochs[m] >= cap * A.base_epochs(self.atlas, self.params, m))))
+        at_cap = sum(int(np.sum((np.abs(s.moved[m]) > A.FLAT_TOL) & (self._factor(m) >= cap)))
                      for m in self.atlas.labels)
         tail = (f" A cell still moving is trained again at up to {cap} times its epochs"
                 + (f"; {at_cap} still moving at ×{cap} {'is' if at_cap == 1 else 'are'} shown as "
