@@ -281,3 +281,32 @@ def test_an_unusable_final_state_is_set_aside_and_the_longer_training_starts_aga
     with pytest.warns(UserWarning, match="unreadable.*starts from the beginning"):
         cache.cached_train(long, progress=False, start_from=short)
     assert epochs_run[0] == 0 and not state.exists()
+
+
+def test_a_stored_result_records_the_machine_of_each_stretch_of_its_training(tmp_cache, monkeypatch):
+    """A result names where it trained (host, CPU, its vector instructions, threads, versions),
+    one entry per stretch: a training continued on another machine names both, in order; the
+    record is covered by the checksum; a result stored before the record existed still loads."""
+    from landscape import machine
+    fresh = cache.cached_train(CFGS, progress=False)
+    (here,) = fresh.extra["trained_on"]
+    assert here["cpu_capability"] == torch.backends.cpu.get_cpu_capability() and here["threads"] == 1
+    assert here["torch"] == torch.__version__ and here["device"] == "cpu" and here["cpu"]
+    assert cache.cached_train(CFGS, progress=False).extra["trained_on"] == [here]      # read back
+    short = [c.replace(log_every=4) for c in CFGS]
+    long = [c.replace(epochs=2 * c.epochs) for c in short]
+    cache.cached_train(short, progress=False, keep_state=True)
+    elsewhere = {**here, "host": "another-machine", "cpu_capability": "AVX2"}
+    monkeypatch.setattr(cache, "machine", lambda device, threads: elsewhere)
+    assert cache.cached_train(long, progress=False, start_from=short).extra["trained_on"] == [here, elsewhere]
+    assert machine.stretches([here], here) == [here]                       # same machine: one stretch
+
+    path = next(p for p in tmp_cache.glob("*.npz") if cache.load_result(p).configs[0].epochs == long[0].epochs)
+    with np.load(path) as z:
+        arrays = {n: z[n] for n in z.files}
+    np.savez_compressed(path, **{**arrays, "trained_on": np.array('[{"host": "edited"}]')})
+    with pytest.raises(cache.CorruptResult, match="checksum mismatch"):
+        cache.load_result(path)
+    older = {n: a for n, a in arrays.items() if n not in ("trained_on", "checksum")}
+    np.savez_compressed(path, **older, checksum=np.array(cache.checksum(older)))
+    assert "trained_on" not in cache.load_result(path).extra

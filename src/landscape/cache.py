@@ -28,7 +28,8 @@ from . import budget
 from .config import TrainConfig
 from .fileio import atomic_write
 from .losses import nt_xent_kernel
-from .train import Engine, TrainResult, log_epochs, resolve_device, train, use_compile
+from .machine import machine, stretches
+from .train import Engine, TrainResult, cpu_threads, log_epochs, resolve_device, train, use_compile
 
 # Bump when a change to the engine changes its numbers: old cache entries are then ignored.
 ENGINE_VERSION = "1"
@@ -89,6 +90,9 @@ class CorruptResult(ValueError):
 
 #: What a stored result holds, in the order its checksum covers them.
 STORED_FIELDS = ("key", "configs", "epochs", "loss", "maxcos", "final_weights", "dictionaries", "wall_s")
+#: Held by results stored from 2026-12-03 on (older ones lack it), covered by the checksum when
+#: present: ``trained_on``, the machines of the training's stretches (:mod:`landscape.machine`).
+OPTIONAL_FIELDS = ("trained_on",)
 
 
 def _stored_arrays(result: TrainResult, key: str) -> dict[str, np.ndarray]:
@@ -96,20 +100,23 @@ def _stored_arrays(result: TrainResult, key: str) -> dict[str, np.ndarray]:
             "epochs": np.asarray(result.epochs), "loss": result.loss.astype(np.float32),
             "maxcos": result.maxcos.astype(np.float32),
             "final_weights": result.final_weights.astype(np.float32),
-            "dictionaries": result.dictionaries.astype(np.float32), "wall_s": np.array(result.wall_s)}
+            "dictionaries": result.dictionaries.astype(np.float32), "wall_s": np.array(result.wall_s),
+            **({"trained_on": np.array(json.dumps(result.extra["trained_on"]))} if "trained_on" in result.extra else {})}
 
 
 def checksum(arrays: dict[str, np.ndarray]) -> str:
-    """SHA-256 over each stored field's name, dtype, shape and bytes, in :data:`STORED_FIELDS` order."""
+    """SHA-256 over each stored field's name, dtype, shape and bytes, in :data:`STORED_FIELDS` order
+    (then the :data:`OPTIONAL_FIELDS` present)."""
     h = hashlib.sha256()
-    for name in STORED_FIELDS:
+    for name in (*STORED_FIELDS, *(f for f in OPTIONAL_FIELDS if f in arrays)):
         a = np.ascontiguousarray(arrays[name])
         h.update(f"{name}:{a.dtype.str}:{a.shape}".encode() + b"\0" + a.tobytes() + b"\0")
     return h.hexdigest()
 
 
 def save_result(result: TrainResult, path: Path, key: str | None = None) -> None:
-    """Write ``result`` (float32 curves and weights), its key, configurations and checksum."""
+    """Write ``result`` (float32 curves and weights), its key, configurations, the machines it
+    trained on (``result.extra["trained_on"]``, when given) and checksum."""
     arrays = _stored_arrays(result, key or Path(path).stem)
     arrays["checksum"] = np.array(checksum(arrays))
 
@@ -122,7 +129,9 @@ def save_result(result: TrainResult, path: Path, key: str | None = None) -> None
 def _result(arrays: dict[str, np.ndarray], configs: list[TrainConfig], extra: dict[str, Any]) -> TrainResult:
     return TrainResult(configs=configs, epochs=arrays["epochs"], loss=arrays["loss"].astype(np.float64),
                        maxcos=arrays["maxcos"].astype(np.float64), final_weights=arrays["final_weights"],
-                       dictionaries=arrays["dictionaries"], wall_s=float(arrays["wall_s"]), extra=extra)
+                       dictionaries=arrays["dictionaries"], wall_s=float(arrays["wall_s"]),
+                       extra={**extra, **({"trained_on": json.loads(str(arrays["trained_on"]))}
+                                          if "trained_on" in arrays else {})})
 
 
 def load_result(path: Path | str, configs: Sequence[TrainConfig] | None = None,
@@ -307,13 +316,17 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
     if resume is None and start_from is not None:
         resume = _final_state(list(start_from), configs, device, dtype, compile)
     announce(configs, key, progress, resume)
+    dev = resolve_device(device)
+    trained_on = stretches((resume or {}).get("trained_on"), machine(dev, cpu_threads(configs, dev)))
 
     def checkpoint(engine: Engine, logs: dict[str, Any], wall_s: float) -> None:
-        state = {"engine": engine.state_dict(), "logs": {k: list(v) for k, v in logs.items()}, "wall_s": wall_s}
+        state = {"engine": engine.state_dict(), "logs": {k: list(v) for k, v in logs.items()}, "wall_s": wall_s,
+                 "trained_on": trained_on}
         atomic_write(partial, lambda tmp: torch.save(state, tmp))
 
     result = train(configs, device=device, dtype=dtype, progress=progress, checkpoint=checkpoint,
                    resume=resume, checkpoint_every_s=checkpoint_every_s, compile=compiled)
+    result.extra["trained_on"] = trained_on
     save_result(result, final, key)
     if partial.exists():
         if keep_state:
