@@ -107,11 +107,11 @@ def sweep_atlas(name: str, workers: int = 2) -> None:
     rc = subprocess.call([str(Path(sys.executable).parent / argv[0]), *argv[1:]])
     copied, shipped = ship_results(name)
     print(f"[atlas] {name}: sweep exit {rc}; {len(copied)} result file(s) shipped now, {len(shipped)} "
-          f"of {len(paper_runs(name))} cells stored", flush=True)
+          f"of {len(paper_runs(name))} trainings stored", flush=True)
     prov = out / "provenance.json"
     if prov.exists():
         record = json.loads(prov.read_text())
-        record["trained_on"] = f"{os.cpu_count()} CPU cores, torch device {'cuda' if torch_cuda() else 'cpu'}"
+        record["trained_on"] = trained_on()
         # their wall times are those of one-thread workers running side by side, not of one run
         # on the machine's cores (tests/test_train.py leaves them out of the time estimate's check)
         record["shipped_runs"] = shipped
@@ -130,10 +130,16 @@ def training_wall_s(name: str) -> float | None:
     return round(sum(r.wall_s for r in found if r is not None), 1) if all(found) else None
 
 
-def torch_cuda() -> bool:
+def trained_on() -> str:
+    """This machine in words, for the records: cores, CPU model and its vector instructions
+    (:mod:`landscape.machine`), torch device (and GPU)."""
     import torch
 
-    return torch.cuda.is_available()
+    from landscape.machine import cpu_model
+
+    gpu = f" ({torch.cuda.get_device_name()})" if torch.cuda.is_available() else ""
+    return (f"{os.cpu_count()} CPU cores ({cpu_model()}, {torch.backends.cpu.get_cpu_capability()}), torch device "
+            f"{'cuda' if torch.cuda.is_available() else 'cpu'}{gpu}")
 
 
 def train_only(names: list[str], reading: str = "paper") -> None:
@@ -164,8 +170,7 @@ def train_only(names: list[str], reading: str = "paper") -> None:
                 what=f"{name}'s models under the authors' scripts (experiments.authors_runs), paper scale",
                 shipped_runs=sorted(Path(r.extra["cached"]).name for r in shipped if r is not None),
                 training_wall_s=round(sum(r.wall_s for r in shipped if r is not None), 1),
-                trained_on=f"{os.cpu_count()} CPU cores, torch device "
-                           f"{'cuda' if torch_cuda() else 'cpu'}")
+                trained_on=trained_on())
             write_json(SUMMARY, summary)
 
 

@@ -668,3 +668,18 @@ def test_a_damaged_executed_notebook_is_executed_again(tmp_path, content):
     path = tmp_path / "figure-01.ipynb"
     path.write_bytes(content)
     assert E._stored_hash(path) is None
+
+
+def test_a_sweep_record_names_the_tree_it_started_from_when_that_changed(tmp_path, monkeypatch):
+    """A long sweep records the commit at its end, and the one it started from when the tree
+    changed meanwhile (not when it did not)."""
+    from landscape.companion import provenance, sweep
+    start = {"commit": "a" * 40, "dirty": False}
+    monkeypatch.setattr(provenance, "git_state", lambda: {"commit": "b" * 40, "dirty": False})
+    args = ("figure-01", "smoke", {"lr": [0.02]}, [], 1, None, "landscape sweep ...",
+            sweep._dt.datetime.now(sweep._dt.timezone.utc), 1.0, None)
+    sweep._write_provenance(tmp_path, *args, start)
+    record = json.loads((tmp_path / "provenance.json").read_text())
+    assert record["git"]["commit"] == "b" * 40 and record["git_at_start"] == start
+    sweep._write_provenance(tmp_path, *args, {"commit": "b" * 40, "dirty": False})
+    assert "git_at_start" not in json.loads((tmp_path / "provenance.json").read_text())

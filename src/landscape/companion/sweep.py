@@ -40,6 +40,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from ..fileio import environ, read_json, write_json, write_text
 from . import runs
 from .parameters import UsageError, jsonable
+from .provenance import git_state
 from .runs import params_hash, run_one
 
 __all__ = ["expand_grid", "point_folder", "run_point", "run_sweep", "summary_text",
@@ -208,6 +209,7 @@ def run_sweep(name: str, points: Sequence[Mapping[str, Any]], axes: Mapping[str,
             todo.append(i)
             stale += (dest / "provenance.json").exists()
     start = _dt.datetime.now(_dt.timezone.utc)
+    git_start = git_state()
     t0 = time.perf_counter()
     where = scheduler or f"a local cluster of {workers} worker process(es)"
     log(f"[sweep] {name} ({profile} profile): {len(points)} point{'s' if len(points) != 1 else ''}, "
@@ -255,7 +257,7 @@ def run_sweep(name: str, points: Sequence[Mapping[str, Any]], axes: Mapping[str,
         except Exception as exc:  # noqa: BLE001 - the summary is the result; the plot a view of it
             log(f"[sweep] warning: could not draw the plot: {type(exc).__name__}: {exc}")
         _write_provenance(out, name, profile, axes, rows, workers, scheduler, command, start, wall,
-                          figure)
+                          figure, git_start)
     failed = [r for r in rows if r["status"] not in ("done", "reused")]
     log(f"[sweep] {len(rows) - len(failed)}/{len(rows)} points finished; summary: "
         f"{out / 'summary.csv'}" + (f"; plot: {figure}" if figure else ""))
@@ -448,7 +450,9 @@ def plot_sweep(name: str, profile: str, rows, axes: Mapping[str, Sequence[Any]],
 
 
 def _write_provenance(out: Path, name, profile, axes, rows, workers, scheduler, command, start,
-                      wall, figure) -> None:
+                      wall, figure, git_start: dict[str, Any]) -> None:
+    """The sweep's record: ``git`` is the tree at its end, and ``git_at_start`` the tree it started
+    from where that differs (a commit or an edit during a long sweep)."""
     from .provenance import collect
 
     end = _dt.datetime.now(_dt.timezone.utc)
@@ -460,4 +464,6 @@ def _write_provenance(out: Path, name, profile, axes, rows, workers, scheduler, 
                      start=start.isoformat(timespec="seconds"), end=end.isoformat(timespec="seconds"),
                      wall_time_s=round(wall, 3), summary="summary.csv",
                      plot=None if figure is None else [f"sweep.{ext}" for ext in ("png", "pdf", "svg")])
+    if record["git"] != git_start:
+        record["git_at_start"] = git_start
     write_json(out / "provenance.json", record)
