@@ -71,11 +71,15 @@ atlas.heatmaps("Final minimum max-cosine of CL-basic and NCL-basic over the nois
 # mean minimum max-cosine moved over the last quarter of training, with its sign (negative: still
 # falling); red where it moved by more than 0.02. A cell still moving is trained again at twice
 # its epochs, then four times (`extend`; a longer training continues from the shorter one's final
-# state when the cache kept it, to the numbers of a training from the start); the map above shows each cell at the
-# shortest of these lengths at which it had flattened, or at the longest, and a cell trained
-# longer than the base says so below its change ("×2", "×4"). A flat last quarter is what can be
-# checked; it does not rule out a later fall, and the finding says how far the longer trainings
-# moved their cells' final values from the first training's.
+# state when the cache kept it, to the numbers of a training from the start). The map above
+# shows each cell at the shortest of these lengths at which it had flattened, or at the longest,
+# and a cell trained longer than the base says so below its change ("×2", "×4"). A flat last
+# quarter is what can be checked; it does not rule out a later fall, and the finding says how far
+# the longer trainings moved their cells' final values from the first training's. It also checks
+# that each longer training repeats the shorter one over their shared epochs: bit for bit when
+# both were trained in one session, while one trained from the start in another session can
+# differ in its last bits (we have not found the cause; results stored from 2026-12-03 on name
+# the machine they were trained on, to trace it).
 
 # %% tags=["hide-input"]
 atlas.convergence("Change of the mean minimum max-cosine over the last quarter of training, per cell.")

@@ -249,6 +249,16 @@ def test_the_summary_shows_a_cells_longest_training_and_counts_every_trainings_t
     s.moved["NCL"][0, 0], s.epochs["NCL"][0, 0] = -0.05, 400          # still falling at the cap
     assert "trained again at up to 4 times its epochs; 1 still moving at ×4 is shown as it is." in page.flat_sentence()
     assert "1 cells still moving have their longer training not stored yet" in text
+    # the longer training against the shorter over the epochs both logged (0, 50, 100)
+    assert (s.repeats, s.repeats_exact, s.repeat_max) == (1, 0, pytest.approx(0.3))
+    assert ("the longer trainings repeat the shorter ones bit for bit in 0 of 1 cases; the others differ by at "
+            "most 3.0e-01 in any max-cosine (the seed spread of a cell's final value is 0.00 at the median)." in text)
+    again = np.concatenate([falling, np.tile([0.1, 0.1, 0.1, 0.1], (3, 1))], axis=1)    # falling, then on
+    longer = TrainResult(**{**_result(again).__dict__, "epochs": np.arange(9) * 25})
+    exact = A.grid_summary(spec, params, {("NCL", 0, 0): [_result(falling), longer]})
+    assert (exact.repeats, exact.repeats_exact, exact.repeat_max) == (1, 1, 0.0)
+    page.summary = exact
+    assert "bit for bit in 1 of 1 cases." in page.flat_sentence()
 
 
 def test_a_longer_training_repeats_the_shorter_one_exactly_up_to_its_length():

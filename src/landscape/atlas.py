@@ -224,6 +224,9 @@ class GridSummary:
     wall_s: float
     trained: int
     total: int
+    repeats: int = 0                   # pairs (shorter, longer training) of the cells' chains
+    repeats_exact: int = 0             # of those, the longer repeating the shorter bit for bit
+    repeat_max: float = 0.0            # the largest |difference| of any max-cosine over shared epochs
 
     def rise_se(self, m: str) -> np.ndarray:
         """Standard error of the mean rise from the start."""
@@ -255,14 +258,23 @@ def final_stats(result: Any) -> dict[str, float]:
                 rise=float(rise.mean()), rise_std=_std(rise))
 
 
+def repeat_difference(shorter: Any, longer: Any) -> float:
+    """The largest |difference| of any max-cosine of any run between a longer training and a
+    shorter one of the same runs over the epochs both logged (0.0: bit for bit; a longer
+    training's first epochs are the shorter one's, up to the last bits of the machine's kernels)."""
+    _, i, j = np.intersect1d(np.asarray(shorter.epochs), np.asarray(longer.epochs), return_indices=True)
+    return float(np.max(np.abs(np.asarray(longer.maxcos)[:, j] - np.asarray(shorter.maxcos)[:, i]), initial=0.0))
+
+
 def grid_summary(atlas: Atlas, params: Mapping[str, Any], results: Mapping[tuple[str, int, int], Any]) -> GridSummary:
     """Summaries of ``results``: ``(model, row, column) ->`` a TrainResult, or the list of a
     cell's stored trainings at growing lengths (:func:`cell_chain`: the last is summarised, every
-    one's wall time counts); missing cells (None or an empty list): NaN."""
+    one's wall time counts, and each longer one is compared with the one before it over their
+    shared epochs: :func:`repeat_difference`); missing cells (None or an empty list): NaN."""
     shape = (len(atlas.rows(params)), len(params[atlas.x_param]))
     keys = ("mean", "std", "moved", "runs", "rise", "rise_std", "epochs", "first")
     out = {k: {m: np.full(shape, np.nan) for m in atlas.labels} for k in keys}
-    wall, trained = 0.0, 0
+    wall, trained, diffs = 0.0, 0, []
     for (model, i, j), res in results.items():
         chain = [r for r in (res if isinstance(res, (list, tuple)) else [res]) if r is not None]
         if not chain:
@@ -273,7 +285,10 @@ def grid_summary(atlas: Atlas, params: Mapping[str, Any], results: Mapping[tuple
         out["epochs"][model][i, j] = float(np.asarray(chain[-1].epochs)[-1])
         out["first"][model][i, j] = final_stats(chain[0])["mean"]
         wall += sum(float(r.wall_s) for r in chain)
-    return GridSummary(**out, wall_s=wall, trained=trained, total=shape[0] * shape[1] * len(atlas.labels))
+        diffs += [repeat_difference(a, b) for a, b in zip(chain, chain[1:])]
+    return GridSummary(**out, wall_s=wall, trained=trained, total=shape[0] * shape[1] * len(atlas.labels),
+                       repeats=len(diffs), repeats_exact=sum(d == 0.0 for d in diffs),
+                       repeat_max=max(diffs, default=0.0))
 
 
 def crossing(values: Sequence[float], xs: Sequence[float], level: float = LEVEL) -> tuple[float, str] | None:

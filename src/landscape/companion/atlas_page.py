@@ -331,6 +331,13 @@ class AtlasPage:
         tail = (f" A cell still moving is trained again at up to {cap} times its epochs"
                 + (f"; {at_cap} still moving at ×{cap} {'is' if at_cap == 1 else 'are'} shown as "
                    f"{'it is' if at_cap == 1 else 'they are'}" if at_cap else "") + "." if cap > 1 else "")
+        if s.repeats:
+            median_std = float(np.nanmedian(np.concatenate([s.std[m].ravel() for m in self.atlas.labels])))
+            tail += (f" Over their shared epochs the longer trainings repeat the shorter ones bit for bit in "
+                     f"{s.repeats_exact} of {s.repeats} cases" + (
+                         f"; the others differ by at most {s.repeat_max:.1e} in any max-cosine (the seed spread "
+                         f"of a cell's final value is {median_std:.2f} at the median)" if s.repeat_max > 0 else "")
+                     + ".")
         if self.unfinished:
             tail += (f" {self.unfinished} cells still moving have their longer training not stored yet: they "
                      "are shown at the length stored.")
