@@ -33,7 +33,7 @@ noise = "paper"  # str: "paper" (variance log d / d) or "code" (std sqrt(ln d)/d
 dictionary = "qr"  # str: "qr" (the paper's random orthonormal M) or "identity" (Theorem 3's M = I)
 runs = None  # int: seeds per point and model; None: smoke 2, paper 3
 epochs_ncl = None  # int: epochs; None: smoke 50, paper 8000 (the paper's)
-extend = None  # int: a cell still moving over its last quarter is trained again at 2, 4, ... times its epochs, up to this factor; None: smoke 1 (never), paper 4
+extend = None  # int: a cell still moving over its last quarter is trained again at 2, 4, ... times its epochs, up to this factor; None: smoke 1 (never), paper 8
 seed = 0  # int: run i of every point uses seed + i
 train_missing = None  # bool: train points not stored; None: smoke True, paper False (the sweep trains them)
 
