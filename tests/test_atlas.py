@@ -297,3 +297,33 @@ def test_the_page_trains_a_cell_still_moving_longer_by_continuing_its_first_trai
     assert np.all(page.summary.epochs["NCL"] == 40) and np.all(page.summary.epochs["NCL + predictor"] == 40)
     assert len(epochs_run) == 6 * 40                     # 20 epochs, then 20 more, per cell
     assert len(list(tmp_path.glob("*.state.pt"))) == 12 and len(list(tmp_path.glob("*.npz"))) == 12
+
+
+def test_cells_still_moving_at_the_cap_say_how_fast_they_move_per_doubling():
+    """A curve falling by the same amount per doubling of the epochs never flattens over a last
+    quarter; the finding gives the median change over the last two doublings and the side on
+    which the map shows such cells."""
+    from landscape.companion.atlas_page import AtlasPage
+
+    spec = A.get("atlas-noise")
+    params = _params("atlas-noise", noise_stds=[0.0], keep_probs=[0.5], dependent=False, epochs_ncl=100, extend=2)
+    epochs = np.arange(0, 201, 25)                     # logged every 25 epochs up to 2 x 100
+    log_fall = np.tile(0.9 - 0.1 * np.log2(np.maximum(epochs, 25) / 25), (3, 1))    # -0.1 per doubling
+    chain = [TrainResult(**{**_result(log_fall[:, :5]).__dict__, "epochs": epochs[:5]}),
+             TrainResult(**{**_result(log_fall).__dict__, "epochs": epochs})]
+    s = A.grid_summary(spec, params, {("CL", 0, 0): [_result(np.tile([0.9] * 5, (3, 1)))], ("NCL", 0, 0): chain})
+    assert s.doubled["NCL"][0, 0] == pytest.approx(-0.1) and s.doubled_before["NCL"][0, 0] == pytest.approx(-0.1)
+    assert s.repeats_exact == 1
+    page = AtlasPage.__new__(AtlasPage)
+    page.atlas, page.summary, page.params, page.unfinished = spec, s, params, 0
+    text = page.flat_sentence()
+    assert ("1 still moving at ×2 is shown as it is. Over its last doubling of the epochs (×1 to ×2) it moved "
+            "by 0.100, against 0.100 over the doubling before (not slowing): it has not settled, and is shown "
+            "above where training is taking it.") in text
+    s.doubled["NCL"][0, 0] = -0.03                     # slowing down
+    assert "it moved by 0.030, against 0.100 over the doubling before (slowing)" in page.flat_sentence()
+    s.moved["CL"][0, 0], s.epochs["CL"][0, 0] = 0.05, 2 * A.base_epochs(spec, params, "CL")   # two at the cap
+    s.doubled["CL"][0, 0], s.doubled_before["CL"][0, 0] = 0.05, 0.02
+    assert ("these moved by 0.040 at the median, against 0.060 over the doubling before (slowing): they have not "
+            "settled, and 1 still falling is shown above where training is taking it and 1 still rising is shown "
+            "below where training is taking it.") in page.flat_sentence()

@@ -216,6 +216,8 @@ class GridSummary:
     mean: dict[str, np.ndarray]
     std: dict[str, np.ndarray]
     moved: dict[str, np.ndarray]       # mean at the end - mean at 75 % of training (signed)
+    doubled: dict[str, np.ndarray]     # mean at the end - mean at 50 % (the last doubling of the epochs)
+    doubled_before: dict[str, np.ndarray]   # mean at 50 % - mean at 25 % (the doubling before)
     epochs: dict[str, np.ndarray]      # epochs of the training summarised (a cell's longest stored)
     first: dict[str, np.ndarray]       # final mean of the cell's first (shortest) training
     runs: dict[str, np.ndarray]
@@ -247,15 +249,21 @@ def _std(x: np.ndarray) -> float:
 def final_stats(result: Any) -> dict[str, float]:
     """Of the minimum max-cosine over a result's runs: the final ``mean`` and ``std``, how far
     the mean ``moved`` over the last quarter of training (signed: negative while it still
-    falls), the ``rise`` from the start (mean and ``rise_std``) and the number of ``runs``."""
+    falls), the ``rise`` from the start (mean and ``rise_std``), the number of ``runs``, and how
+    far the mean moved over the last doubling of the epochs (``doubled``: from half the epochs to
+    the end) and over the one before (``doubled_before``: from a quarter to half): a curve falling
+    as fast per doubling at the end as before is not about to flatten."""
     mins = np.asarray(result.maxcos)[:, :, 0]
     epochs = np.asarray(result.epochs)
     end = mins[:, -1]
-    at = int(np.searchsorted(epochs, 0.75 * epochs[-1]))
-    moved = float(end.mean()) - float(mins[:, min(at, len(epochs) - 1)].mean())
+
+    def mean_at(fraction: float) -> float:
+        return float(mins[:, min(int(np.searchsorted(epochs, fraction * epochs[-1])), len(epochs) - 1)].mean())
+
     rise = end - mins[:, 0]
-    return dict(mean=float(end.mean()), std=_std(end), moved=moved, runs=len(end),
-                rise=float(rise.mean()), rise_std=_std(rise))
+    return dict(mean=float(end.mean()), std=_std(end), moved=float(end.mean()) - mean_at(0.75), runs=len(end),
+                rise=float(rise.mean()), rise_std=_std(rise), doubled=float(end.mean()) - mean_at(0.5),
+                doubled_before=mean_at(0.5) - mean_at(0.25))
 
 
 def repeat_difference(shorter: Any, longer: Any) -> float:
@@ -272,7 +280,7 @@ def grid_summary(atlas: Atlas, params: Mapping[str, Any], results: Mapping[tuple
     one's wall time counts, and each longer one is compared with the one before it over their
     shared epochs: :func:`repeat_difference`); missing cells (None or an empty list): NaN."""
     shape = (len(atlas.rows(params)), len(params[atlas.x_param]))
-    keys = ("mean", "std", "moved", "runs", "rise", "rise_std", "epochs", "first")
+    keys = ("mean", "std", "moved", "doubled", "doubled_before", "runs", "rise", "rise_std", "epochs", "first")
     out = {k: {m: np.full(shape, np.nan) for m in atlas.labels} for k in keys}
     wall, trained, diffs = 0.0, 0, []
     for (model, i, j), res in results.items():

@@ -326,11 +326,13 @@ class AtlasPage:
             parts.append(f"{m}: {flat} of {n} cells flat, {rising} still rising, {falling} still falling "
                          f"(largest change {largest:+.3f})" + (f"; trained longer: {longer}" if longer else ""))
         cap = int(self.params["extend"])
-        at_cap = sum(int(np.sum((np.abs(s.moved[m]) > A.FLAT_TOL) & (self._factor(m) >= cap)))
-                     for m in self.atlas.labels)
+        capped = {m: (np.abs(s.moved[m]) > A.FLAT_TOL) & (self._factor(m) >= cap) for m in self.atlas.labels}
+        at_cap = sum(int(c.sum()) for c in capped.values())
         tail = (f" A cell still moving is trained again at up to {cap} times its epochs"
                 + (f"; {at_cap} still moving at ×{cap} {'is' if at_cap == 1 else 'are'} shown as "
                    f"{'it is' if at_cap == 1 else 'they are'}" if at_cap else "") + "." if cap > 1 else "")
+        if at_cap and cap > 1:
+            tail += self._capped_sentence(capped, cap)
         if s.repeats:
             median_std = float(np.nanmedian(np.concatenate([s.std[m].ravel() for m in self.atlas.labels])))
             tail += (f" Over their shared epochs the longer trainings repeat the shorter ones bit for bit in "
@@ -343,6 +345,26 @@ class AtlasPage:
                      "are shown at the length stored.")
         return (f"Over the last quarter of training (flat: the mean moved by at most {A.FLAT_TOL:g}): "
                 + "; ".join(parts) + "." + tail)
+
+    def _capped_sentence(self, capped: Mapping[str, np.ndarray], cap: int) -> str:
+        """How far the cells still moving at the cap move per doubling of their epochs (median
+        size of the change over the last doubling and over the one before), and on which side of
+        where training is taking them the map shows them."""
+        s = self.summary
+        pick = lambda field: np.concatenate([getattr(s, field)[m][c] for m, c in capped.items()])  # noqa: E731
+        a, b = float(np.median(np.abs(pick("doubled")))), float(np.median(np.abs(pick("doubled_before"))))
+        pace = "not slowing" if a >= 0.8 * b else "slowing"
+        moved = pick("moved")
+        sides = [f"{n} still {way} {'is' if n == 1 else 'are'} shown {side} where training is taking "
+                 f"{'it' if n == 1 else 'them'}" for n, way, side in
+                 ((int(np.sum(moved < 0)), "falling", "above"), (int(np.sum(moved > 0)), "rising", "below")) if n]
+        if len(moved) == 1:
+            return (f" Over its last doubling of the epochs (×{cap // 2} to ×{cap}) it moved by {a:.3f}, against "
+                    f"{b:.3f} over the doubling before ({pace}): it has not settled, and is shown "
+                    f"{'above' if moved[0] < 0 else 'below'} where training is taking it.")
+        return (f" Over their last doubling of the epochs (×{cap // 2} to ×{cap}) these moved by {a:.3f} at the "
+                f"median, against {b:.3f} over the doubling before ({pace}): they have not settled, and "
+                + " and ".join(sides) + ".")
 
     def moving_sentence(self) -> str:
         """Of the cells where CL and NCL clearly differ, those where either model was still
