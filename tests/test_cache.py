@@ -1,4 +1,6 @@
 """Disk cache and resumable checkpoints."""
+import os
+
 import numpy as np
 import torch
 import pytest
@@ -310,3 +312,40 @@ def test_a_stored_result_records_the_machine_of_each_stretch_of_its_training(tmp
     older = {n: a for n, a in arrays.items() if n not in ("trained_on", "checksum")}
     np.savez_compressed(path, **older, checksum=np.array(cache.checksum(older)))
     assert "trained_on" not in cache.load_result(path).extra
+
+
+_TWIN = """
+import os, sys, time
+from pathlib import Path
+from landscape import cache
+from landscape.config import TrainConfig
+cfgs = [TrainConfig(n=400, batch_size=40, epochs=int(sys.argv[1]), log_every=10, seed=s) for s in range(2)]
+print("ready", flush=True)
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.01)
+r = cache.cached_train(cfgs, progress=False, checkpoint_every_s=0.0)
+print("cached" if "cached" in r.extra else "trained", float(r.maxcos.sum()), flush=True)
+"""
+
+
+def test_two_processes_asking_for_one_training_at_once_train_it_once(tmp_cache):
+    """Sweep workers whose points share a model ask for the same key at the same moment: one
+    trains it (checkpointing all along), the other waits for it and reads the result; neither
+    finds a half-written checkpoint or sets anything aside."""
+    import subprocess
+    import sys
+    import time
+
+    go = tmp_cache / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", _TWIN, "300", str(go)], stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "LANDSCAPE_CACHE_DIR": str(tmp_cache)}) for _ in range(2)]
+    for p in procs:
+        assert p.stdout.readline().strip() == "ready"
+    go.touch()                                         # both start asking now
+    t0 = time.perf_counter()
+    outs = [p.communicate(timeout=300)[0].split() for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert sorted(o[0] for o in outs) == ["cached", "trained"], outs
+    assert outs[0][1] == outs[1][1]                    # the same numbers
+    assert not list(tmp_cache.glob("*.corrupt")) and not list(tmp_cache.glob("*.partial.pt"))
+    assert time.perf_counter() - t0 > 0.5              # a training long enough for the two to overlap

@@ -1,7 +1,8 @@
 """On-disk cache of training results, keyed by the full configuration and the engine version.
 
 A long run checkpoints itself (parameters, generator states and the curves so far) while it
-trains, so an interrupted run resumes where it stopped.  Finished results are ``.npz`` files;
+trains, so an interrupted run resumes where it stopped.  Processes sharing a cache train a key
+once: the first holds its lock (``<key>.lock``) while the others wait and then read its result.  Finished results are ``.npz`` files;
 everything is written to a temporary name and moved into place.
 
 Every stored result carries its run key, the full configurations that produced it and a SHA-256
@@ -13,13 +14,14 @@ gives the same numbers whether it trained or read the cache.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -167,6 +169,26 @@ def as_stored(result: TrainResult) -> TrainResult:
     return _result(arrays, list(result.configs), dict(result.extra))
 
 
+@contextlib.contextmanager
+def _training_lock(key: str) -> Iterator[None]:
+    """Hold the cache's lock for ``key`` (``<key>.lock``, an exclusive ``flock``): two processes
+    sharing a cache (sweep workers whose points share a model) train a key once, one after the
+    other, instead of both writing and reading its checkpoint at the same time.  Where ``fcntl``
+    is missing (not POSIX) there is no lock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - POSIX only
+        yield
+        return
+    cache_dir().mkdir(parents=True, exist_ok=True)
+    with open(cache_dir() / f"{key}.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def _set_aside(path: Path) -> Path:
     """Move a corrupt cache entry to ``<name>.corrupt`` (replacing an older one)."""
     target = path.with_name(path.name + ".corrupt")
@@ -242,7 +264,7 @@ def announce(configs: Sequence[TrainConfig], key: str, progress: bool | str = Tr
                                                      if shipped_dir() is not None else "")
     again = f", resuming at epoch {c.epochs - left}" if resume else ""
     warnings.warn(f"{what}: not in {where} (key {key}): training {len(configs)} replica(s) for "
-                  f"{c.epochs} epochs{again}, {budget.describe(est)}", TrainingNotStored, stacklevel=3)
+                  f"{c.epochs} epochs{again}, {budget.describe(est)}", TrainingNotStored, stacklevel=4)
 
 
 def continues(configs: Sequence[TrainConfig], shorter: Sequence[TrainConfig]) -> bool:
@@ -277,7 +299,7 @@ def _final_state(shorter: Sequence[TrainConfig], configs: Sequence[TrainConfig],
         why = "not at the end of its training"
     if not ok:
         warnings.warn(f"final state {path} is {why}; set aside as {_set_aside(path)}, the longer training "
-                      "starts from the beginning", stacklevel=3)
+                      "starts from the beginning", stacklevel=4)
         return None
     return {**state, "wall_s": 0.0}
 
@@ -304,6 +326,18 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
         return found
     compiled = use_compile(configs, compile)
     key = run_key(configs, resolve_device(device), dtype, compiled)
+    with _training_lock(key):       # another process may be training this key: wait, then look again
+        found = find_cached(configs, device=device, dtype=dtype, compile=compile)
+        return found if found is not None else _train_into_cache(
+            configs, key, compiled, device=device, dtype=dtype, progress=progress,
+            checkpoint_every_s=checkpoint_every_s, compile=compile, keep_state=keep_state, start_from=start_from)
+
+
+def _train_into_cache(configs: list[TrainConfig], key: str, compiled: bool, *, device: str, dtype: torch.dtype,
+                      progress: bool | str, checkpoint_every_s: float, compile: bool | str, keep_state: bool,
+                      start_from: Sequence[TrainConfig] | None) -> TrainResult:
+    """The training of :func:`cached_train` under its key's lock: resume a checkpoint or continue a
+    kept final state, train, store the result (and the final state when ``keep_state``)."""
     final = cache_dir() / f"{key}.npz"
     partial = cache_dir() / f"{key}.partial.pt"
     resume = None
@@ -312,7 +346,7 @@ def cached_train(configs: TrainConfig | Sequence[TrainConfig], *, device: str = 
             resume = torch.load(partial, weights_only=False)
         except Exception as exc:  # noqa: BLE001 - any unreadable checkpoint: start again
             warnings.warn(f"checkpoint {partial} is unreadable ({type(exc).__name__}); set aside as "
-                          f"{_set_aside(partial)}, training starts again", stacklevel=2)
+                          f"{_set_aside(partial)}, training starts again", stacklevel=3)
     if resume is None and start_from is not None:
         resume = _final_state(list(start_from), configs, device, dtype, compile)
     announce(configs, key, progress, resume)
