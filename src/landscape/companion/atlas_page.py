@@ -241,7 +241,8 @@ class AtlasPage:
             for i in range(moved.shape[0]):
                 for j in range(moved.shape[1]):
                     if not np.isnan(moved[i, j]):
-                        text = f"{moved[i, j]:+.2f}" if size[i, j] >= 0.005 else "0.00"   # no "-0.00"
+                        # three decimals: a red -0.024 and a blue -0.018 must not both read "-0.02"
+                        text = f"{moved[i, j]:+.3f}" if size[i, j] >= 0.0005 else "0.000"   # no "-0.000"
                         text += f"\n×{factors[i, j]:g}" if factors[i, j] > 1 else ""
                         ax.text(j, i, text, ha="center", va="center", fontsize=CELL_PT,
                                 color="r" if size[i, j] > A.FLAT_TOL else "C0")
