@@ -2,8 +2,9 @@
 
 A long run checkpoints itself (parameters, generator states and the curves so far) while it
 trains, so an interrupted run resumes where it stopped.  Processes sharing a cache train a key
-once: the first holds its lock (``<key>.lock``) while the others wait and then read its result.  Finished results are ``.npz`` files;
-everything is written to a temporary name and moved into place.
+once: the first holds its lock (``<key>.lock``) while the others wait and then read its result.
+Finished results are ``.npz`` files; everything is written to a temporary name and moved into
+place.
 
 Every stored result carries its run key, the full configurations that produced it and a SHA-256
 checksum of its contents; :func:`load_result` verifies all three.  A result that fails (a
@@ -351,15 +352,18 @@ def _train_into_cache(configs: list[TrainConfig], key: str, compiled: bool, *, d
         resume = _final_state(list(start_from), configs, device, dtype, compile)
     announce(configs, key, progress, resume)
     dev = resolve_device(device)
-    trained_on = stretches((resume or {}).get("trained_on"), machine(dev, cpu_threads(configs, dev)))
+    threads = cpu_threads(configs, dev)          # the run's threads, as recorded
+    trained_on = stretches((resume or {}).get("trained_on"), machine(dev, threads))
 
     def checkpoint(engine: Engine, logs: dict[str, Any], wall_s: float) -> None:
+        if engine.epoch >= configs[0].epochs and not keep_state:
+            return                               # the final state: kept only when asked
         state = {"engine": engine.state_dict(), "logs": {k: list(v) for k, v in logs.items()}, "wall_s": wall_s,
                  "trained_on": trained_on}
         atomic_write(partial, lambda tmp: torch.save(state, tmp))
 
     result = train(configs, device=device, dtype=dtype, progress=progress, checkpoint=checkpoint,
-                   resume=resume, checkpoint_every_s=checkpoint_every_s, compile=compiled)
+                   resume=resume, checkpoint_every_s=checkpoint_every_s, compile=compiled, threads=threads)
     result.extra["trained_on"] = trained_on
     save_result(result, final, key)
     if partial.exists():
